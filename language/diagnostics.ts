@@ -125,22 +125,24 @@ export function renderDiagnostic(d: Diagnostic, file?: SourceFile, options: Rend
   const sevColor = d.severity === "error" ? c.red : d.severity === "warning" ? c.yellow : c.cyan;
   const out: string[] = [c.bold(`${sevColor(`${d.severity}[${d.code}]`)}: ${d.message}`)];
   const src = d.file ?? file;
-  if (d.span && src) out.push(...snippet(src, d.span, c, undefined));
+  // One gutter width for the whole diagnostic, so every `|` and `=` lines up.
+  const lines = [d.span?.line ?? 0, ...(d.related ?? []).map((r) => r.span.line)];
+  const gutter = String(Math.max(...lines, 1)).length;
+  if (d.span && src) out.push(...snippet(src, d.span, c, gutter));
   else if (src && !d.span) out.push(`  ${c.blue("-->")} ${src.name}`);
   for (const r of d.related ?? []) {
     const rf = r.file ?? src;
     out.push(`  ${c.cyan("note")}: ${r.message}`);
-    if (rf) out.push(...snippet(rf, r.span, c, undefined));
+    if (rf) out.push(...snippet(rf, r.span, c, gutter));
   }
-  if (d.hint) out.push(`   ${c.blue("=")} ${c.bold("help")}: ${d.hint}`);
+  if (d.hint) out.push(`${" ".repeat(gutter)} ${c.blue("=")} ${c.bold("help")}: ${d.hint}`);
   return out.join("\n");
 }
 
-function snippet(src: SourceFile, span: Span, c: typeof plain, _label: string | undefined): string[] {
+function snippet(src: SourceFile, span: Span, c: typeof plain, gutter: number): string[] {
   const index = new LineIndex(src.text);
   const line = Math.min(Math.max(span.line, 1), index.lineCount);
-  const gutter = String(line).length;
-  const pad = " ".repeat(gutter);
+  const pad = " ".repeat(Math.max(gutter, String(line).length));
   let text = index.lineText(line);
   let col = Math.max(1, span.column);
   // Width of the caret: to the end of the span on this line, at least one.
@@ -160,7 +162,7 @@ function snippet(src: SourceFile, span: Span, c: typeof plain, _label: string | 
   return [
     `${pad}${c.blue("-->")} ${src.name}:${span.line}:${span.column}`,
     `${pad} ${c.blue("|")}`,
-    `${c.blue(String(line))} ${c.blue("|")} ${shown}`,
+    `${c.blue(String(line).padStart(pad.length))} ${c.blue("|")} ${shown}`,
     `${pad} ${c.blue("|")} ${before}${c.red("^".repeat(Math.max(1, width)))}`,
   ];
 }

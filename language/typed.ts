@@ -43,4 +43,10 @@ export interface TypedModel {
   /** The `guide { }` block, if the model has one, with the `~` statements inside it by latent name. */
   readonly guide: GuideBlock | null;
   readonly guideSamples: ReadonlyMap<string, readonly SampleStmt[]>;
+  /**
+   * Names the guide declares (its own `param`s and `let`s): the variational parameters, kept out
+   * of `symbols` so they are never mistaken for the model's. Set by the checker (optional only so
+   * that hand-built TypedModels in tests need not give it).
+   */
+  readonly guideSymbols?: ReadonlyMap<string, SymbolInfo>;
 }

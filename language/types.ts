@@ -2,7 +2,7 @@
  * Types of the checked language: tensors of int/real/bool with (possibly symbolic) shapes and a
  * value constraint, and networks.
  */
-import type { ConstraintSpec } from "./signatures.js";
+import type { BoundRef, ConstraintSpec } from "./signatures.js";
 
 /**
  * One axis size: a number, a symbol (a data size like `N`, or a printed size expression like
@@ -53,7 +53,12 @@ export function showDim(d: Dim): string {
 }
 
 export function showConstraint(c: ConstraintSpec): string {
-  const b = (x: unknown) => (typeof x === "number" ? String(x) : x && typeof x === "object" && "param" in x ? String((x as { param: string }).param) : x && typeof x === "object" && "sizeOf" in x ? `size(${(x as { sizeOf: string }).sizeOf})${(x as { offset: number }).offset ? (x as { offset: number }).offset : ""}` : "");
+  const b = (x: BoundRef | null): string => {
+    if (x === null) return "";
+    if (typeof x === "number") return String(x);
+    if ("param" in x) return x.param;
+    return `size(${x.sizeOf})${x.offset ? (x.offset > 0 ? `+${x.offset}` : String(x.offset)) : ""}`;
+  };
   switch (c.kind) {
     case "real":
       return "";

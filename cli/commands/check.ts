@@ -1,5 +1,6 @@
 /** `vippl check FILE...`: parse, type-check and lower each model, and check its data when there is some. */
 import { hasErrors, summariseDiagnostics, type Diagnostic } from "../../language/diagnostics.js";
+import type { GraphIR } from "../../compiler/index.js";
 import { frontEnd } from "../pipeline.js";
 import { printDiagnostics, type Io } from "../io.js";
 import type { CommonOptions } from "../main.js";
@@ -23,15 +24,17 @@ function warnings(ds: readonly Diagnostic[]): string {
   return w ? ` (${w} warning${w === 1 ? "" : "s"})` : "";
 }
 
-function describe(graph: { name: string; nodes: readonly { kind: string }[] }): string {
-  const count = (k: string) => graph.nodes.filter((n) => n.kind === k).length;
+function describe(graph: GraphIR): string {
+  const nodes = [...graph.nodes.values()];
+  const count = (role: string) => nodes.filter((n) => (n.kind === "network" ? n.role : n.kind) === role && !n.inGuide).length;
+  const nets = nodes.filter((n) => n.kind === "network").map((n) => n.name);
   const parts = [
     ["latent", count("latent")],
     ["observed", count("observed")],
     ["deterministic", count("deterministic")],
-    ["param", count("param") + count("network")],
+    ["param", count("param")],
   ]
     .filter(([, n]) => (n as number) > 0)
     .map(([k, n]) => `${n} ${k}`);
-  return ` (model ${graph.name}: ${parts.join(", ")})`;
+  return ` (model ${graph.model}: ${parts.join(", ")}${nets.length ? `; network${nets.length > 1 ? "s" : ""} ${nets.join(", ")}` : ""})`;
 }

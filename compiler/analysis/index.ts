@@ -1,0 +1,70 @@
+/**
+ * The analyses over the graph IR, as an explicit registry: each pass has a name (its key in the
+ * graph's `analyses` bundle), the passes it reads, and a pure `run`. `attachAnalyses` runs them
+ * in list order and freezes the bundle onto the graph.
+ *
+ * Adding an analysis (conjugacy, then backend choice, are next): write `analysis/<name>.ts`,
+ * add its result type to `GraphAnalyses` below and its pass to `ANALYSIS_PASSES` after the
+ * passes it requires.
+ */
+import type { GraphCore, GraphIR } from "../ir.js";
+import { dependencyOrder, type DependencyOrder } from "./order.js";
+import { markovBlankets, type MarkovBlankets } from "./markov-blanket.js";
+
+export interface GraphAnalyses {
+  /** Topological order of nodes and factors (stable by source order). */
+  readonly order: DependencyOrder;
+  /** Per random node: parents, children, co-parents and the factors that mention it. */
+  readonly markovBlankets: MarkovBlankets;
+  // conjugacy: per latent, whether its prior is conjugate to every factor it appears in (later issue)
+  // backend: the inference method `auto` picks, with its reason (later issue)
+}
+
+export type AnalysisName = keyof GraphAnalyses;
+
+export interface AnalysisPass<K extends AnalysisName> {
+  readonly name: K;
+  readonly description: string;
+  /** Analyses this one reads; they must come earlier in ANALYSIS_PASSES. */
+  readonly requires: readonly AnalysisName[];
+  run(graph: GraphCore, done: Partial<GraphAnalyses>): GraphAnalyses[K];
+}
+
+export type AnyAnalysisPass = { [K in AnalysisName]: AnalysisPass<K> }[AnalysisName];
+
+export const ANALYSIS_PASSES: readonly AnyAnalysisPass[] = [
+  {
+    name: "order",
+    description: "dependency order of nodes and factors",
+    requires: [],
+    run: (g) => dependencyOrder(g),
+  },
+  {
+    name: "markovBlankets",
+    description: "Markov blanket and blanket factors of each latent",
+    requires: ["order"],
+    run: (g, done) => markovBlankets(g, done.order),
+  },
+];
+
+/** Runs every registered analysis, in order. */
+export function runAnalyses(graph: GraphCore, passes: readonly AnyAnalysisPass[] = ANALYSIS_PASSES): GraphAnalyses {
+  const done: Record<string, unknown> = {};
+  for (const pass of passes) {
+    for (const r of pass.requires) {
+      if (!(r in done)) throw new Error(`analysis '${pass.name}' requires '${r}', which has not run`);
+    }
+    done[pass.name] = (pass.run as (g: GraphCore, d: Partial<GraphAnalyses>) => unknown)(graph, done as Partial<GraphAnalyses>);
+  }
+  return Object.freeze(done) as unknown as GraphAnalyses;
+}
+
+/** The graph with its analyses bundle. */
+export function attachAnalyses(graph: GraphCore): GraphIR {
+  return Object.freeze({ ...graph, analyses: runAnalyses(graph) });
+}
+
+export { dependencyOrder, type DependencyOrder } from "./order.js";
+export { markovBlankets, expandedUses, type MarkovBlanket, type MarkovBlankets, type BlanketMember, type BlanketFactor, type BlanketScope } from "./markov-blanket.js";
+export { validateGraph } from "./validate.js";
+export { topoSort } from "./toposort.js";
