@@ -3,8 +3,8 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
-import { makeDiagnostic, renderDiagnostics, type Diagnostic } from "../language/diagnostics.js";
-import type { SourceFile } from "../language/span.js";
+import { makeDiagnostic, renderDiagnostics, type Diagnostic } from "../language/index.js";
+import type { SourceFile } from "../language/index.js";
 
 /** Where a command writes; tests pass buffers, the binary passes the process streams. */
 export interface Io {

@@ -3,7 +3,7 @@
  * stack trace for a user mistake. `run` is in-process so tests can drive it.
  */
 import { Command, CommanderError, Option } from "commander";
-import { internalError, makeDiagnostic, renderDiagnostic } from "../language/diagnostics.js";
+import { internalError, makeDiagnostic, renderDiagnostic } from "../language/index.js";
 import type { Io } from "./io.js";
 import { checkCommand } from "./commands/check.js";
 import { graphCommand } from "./commands/graph.js";

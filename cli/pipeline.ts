@@ -2,8 +2,8 @@
  * The front end as the commands run it: read the model, compile it, find and check its data,
  * and lower again with the data's sizes so the graph shows concrete plate sizes.
  */
-import { hasErrors, type Diagnostic } from "../language/diagnostics.js";
-import type { SourceFile } from "../language/span.js";
+import { hasErrors, type Diagnostic } from "../language/index.js";
+import type { SourceFile } from "../language/index.js";
 import { checkData, compileSource, loadDataFile, lower, type GraphIR } from "../compiler/index.js";
 import { findDataFile, readSource } from "./io.js";
 import type { CommonOptions } from "./main.js";

@@ -1,5 +1,5 @@
 /** `vippl check FILE...`: parse, type-check and lower each model, and check its data when there is some. */
-import { hasErrors, summariseDiagnostics, type Diagnostic } from "../../language/diagnostics.js";
+import { hasErrors, summariseDiagnostics, type Diagnostic } from "../../language/index.js";
 import type { GraphIR } from "../../compiler/index.js";
 import { frontEnd } from "../pipeline.js";
 import { printDiagnostics, type Io } from "../io.js";

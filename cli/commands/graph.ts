@@ -1,5 +1,5 @@
 /** `vippl graph FILE [--dot | --json]`: the compiled graph, as text, Graphviz DOT or JSON. */
-import { hasErrors } from "../../language/diagnostics.js";
+import { hasErrors } from "../../language/index.js";
 import { formatGraphDot, formatGraphJson, formatGraphText } from "../../compiler/index.js";
 import { frontEnd } from "../pipeline.js";
 import { printDiagnostics, type Io } from "../io.js";

@@ -170,7 +170,7 @@ export function sampleNotRandom(name: string, role: string, span: Span): Diagnos
       : role === "param"
         ? `'${name}' is a param (a point estimate without a prior); declare it \`latent\` to give it a prior`
         : `only latents and data can be on the left of \`~\``;
-  return err("PPL2012", `cannot sample '${name}': it is ${role === "arg" ? "a compile-time argument" : role === "loop" ? "a loop variable" : `a ${role}`}`, span, hint);
+  return err("PPL2012", `cannot sample '${name}': it is ${role === "arg" ? "a compile-time argument" : role === "loop" ? "a loop variable" : role === "data" ? "data" : `a ${role}`}`, span, hint);
 }
 
 export function badTarget(op: "~" | "=", span: Span): Diagnostic {

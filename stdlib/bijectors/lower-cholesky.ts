@@ -16,7 +16,6 @@ import {
   flattenMatrix,
   lowerPositions,
   makeBijector,
-  placementMatrix,
   squareSide,
   transposed,
   triangularSide,

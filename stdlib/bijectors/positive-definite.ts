@@ -1,0 +1,58 @@
+/**
+ * Onto symmetric positive-definite matrices (constraint `positive_definite`): n(n+1)/2 reals ->
+ * L (the lower_cholesky bijector) -> X = L Lᵀ. On the lower-triangle coordinates of X,
+ *   log |det J| = n log 2 + sum_i (n - i + 1) log L_ii   (i = 0..n-1),
+ * the Cholesky map's 2^n prod_i L_ii^(n-i) times the exp on the diagonal. The inverse factors X
+ * with a float64 Cholesky (it is used to initialise, not differentiated through).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { constraints } from "../constraints.js";
+import { matmul, transposeLast2 } from "../tensor/matmul.js";
+import { choleskyInto } from "../tensor/linalg-js.js";
+import { type Bijector, makeBijector, squareSide, triangularSide } from "./bijector.js";
+import { choleskyFromVector, vectorFromCholesky } from "./lower-cholesky.js";
+
+function forwardWithLogDet(u: tf.Tensor): { value: tf.Tensor; logDet: tf.Tensor } {
+  const { L, diag, layout } = choleskyFromVector(u, "positive_definite");
+  const n = layout.n;
+  const w = new Float32Array(n);
+  for (let i = 0; i < n; i++) w[i] = n - i + 1;
+  const prod = matmul(L, L, { transposeB: true });
+  // Symmetrise so that X equals Xᵀ bit for bit, whatever order the kernel summed in.
+  const value = tf.mul(tf.add(prod, transposeLast2(prod)), 0.5);
+  const logDet = tf.add(tf.sum(tf.mul(diag, tf.tensor1d(w)), -1), n * Math.LN2);
+  return { value, logDet };
+}
+
+function inverse(x: tf.Tensor): tf.Tensor {
+  const n = squareSide(x, "positive_definite");
+  const data = x.dataSync();
+  const out = new Float32Array(data.length);
+  const count = n === 0 ? 0 : data.length / (n * n);
+  for (let b = 0; b < count; b++) {
+    if (!choleskyInto(data, n, b * n * n, out, b * n * n)) {
+      throw new Error(`bijector positive_definite: argument 'x' is not positive definite (matrix ${b} of shape [${x.shape.join(", ")}])`);
+    }
+  }
+  const L = tf.tensor(out, x.shape);
+  return vectorFromCholesky(L, "positive_definite");
+}
+
+export function positiveDefiniteBijector(): Bijector {
+  return makeBijector({
+    name: "positive_definite",
+    constraint: constraints.positiveDefinite,
+    unconstrainedEventRank: 1,
+    eventRank: 2,
+    forwardWithLogDet,
+    inverse,
+    forwardEventShape: (s) => {
+      const n = triangularSide(s[s.length - 1]!, "positive_definite", false);
+      return [...s.slice(0, -1), n, n];
+    },
+    inverseEventShape: (s) => {
+      const n = s[s.length - 1]!;
+      return [...s.slice(0, -2), (n * (n + 1)) / 2];
+    },
+  });
+}
