@@ -299,14 +299,30 @@ function edgesFor(factors: readonly IrFactor[], definitions: readonly IrDefiniti
 }
 
 function finishNodes(inputs: readonly NodeInput[], factors: readonly IrFactor[], defs: readonly IrDefinition[], edges: readonly IrEdge[]): Map<string, IrNode> {
+  // Index once: a model has thousands of nodes, and a scan per node would be quadratic.
+  const group = <T>(items: readonly T[], key: (t: T) => string | null): Map<string, T[]> => {
+    const m = new Map<string, T[]>();
+    for (const it of items) {
+      const k = key(it);
+      if (k === null) continue;
+      const list = m.get(k);
+      if (list) list.push(it);
+      else m.set(k, [it]);
+    }
+    return m;
+  };
+  const into = group(edges, (e) => e.to);
+  const outOf = group(edges, (e) => e.from);
+  const byTarget = group(factors, (f) => f.target);
+  const byNode = group(defs, (d) => d.node);
   const out = new Map<string, IrNode>();
   for (const n of inputs) {
     out.set(n.id, {
       ...n,
-      parents: uniq(edges.filter((e) => e.to === n.id).map((e) => e.from)),
-      children: uniq(edges.filter((e) => e.from === n.id).map((e) => e.to)),
-      factors: factors.filter((f) => f.target === n.id).map((f) => f.id),
-      definitions: defs.filter((d) => d.node === n.id).map((d) => d.id),
+      parents: uniq((into.get(n.id) ?? []).map((e) => e.from)),
+      children: uniq((outOf.get(n.id) ?? []).map((e) => e.to)),
+      factors: (byTarget.get(n.id) ?? []).map((f) => f.id),
+      definitions: (byNode.get(n.id) ?? []).map((d) => d.id),
     });
   }
   return out;

@@ -928,6 +928,13 @@ class Lowerer {
     };
   }
 
+  private discreteTargetSet: Set<string> | null = null;
+  /** Nodes whose prior is a discrete distribution (computed once; factors are final by now). */
+  private discreteTargets(): Set<string> {
+    this.discreteTargetSet ??= new Set(this.factors.filter((f) => f.target !== null && f.signature?.discrete).map((f) => f.target!));
+    return this.discreteTargetSet;
+  }
+
   private nodeInput(n: WorkNode): NodeInput {
     const depth = (p: string) => {
       let k = 0;
@@ -935,7 +942,7 @@ class Lowerer {
       return k;
     };
     const plates = uniqStrings([...n.loopPlates, ...n.axisPlates.filter((p): p is string => p !== null)]).sort((a, b) => depth(a) - depth(b));
-    const priorDiscrete = this.factors.some((f) => f.target === n.id && f.signature?.discrete);
+    const priorDiscrete = this.discreteTargets().has(n.id);
     return {
       id: n.id,
       name: n.name,

@@ -5,7 +5,8 @@
  *
  * With syntax errors the AST is still returned, built from what recovery kept (constructs missing
  * a required part are left out), so tools can keep working; later phases should not run on it.
- * No value is returned when the input was too deeply nested to parse at all.
+ * No value is returned when the input is too large (PPL1006), too deeply nested (PPL1004), or so
+ * broken that the parser gave up after MAX_PARSE_ERRORS errors (PPL1099 note).
  */
 import { EOF, type IRecognitionException, type IToken } from "chevrotain";
 import type { Program } from "./ast.js";
@@ -32,7 +33,7 @@ export const MAX_NESTING = 256;
  * Longest source accepted (UTF-16 units). Real models are a few kilobytes; the concrete syntax
  * tree of a multi-megabyte file costs seconds and gigabytes, so it is refused up front.
  */
-export const MAX_SOURCE_LENGTH = 1024 * 1024;
+export const MAX_SOURCE_LENGTH = 512 * 1024;
 /** At most this many errors are reported, then a note. */
 export const MAX_ERRORS = 50;
 
@@ -61,8 +62,7 @@ function parseWith(file: SourceFile, lines: LineIndex): PhaseResult<Program> {
   } catch (err) {
     // A backstop: the guard above should keep the parser well within the stack.
     if (err instanceof RangeError) {
-      const span = lines.span(0, Math.min(1, file.text.length));
-      return { diagnostics: finish([...lexDiags, nestedTooDeeply(MAX_NESTING + 1, MAX_NESTING, span)]) };
+      return { diagnostics: finish([...lexDiags, nestedTooDeeply(MAX_NESTING + 1, MAX_NESTING, lines.span(0, 0))]) };
     }
     throw err;
   }
@@ -71,28 +71,38 @@ function parseWith(file: SourceFile, lines: LineIndex): PhaseResult<Program> {
   const parseDiags = convertParseErrors(pplParser.errors, lines, file.text.length, eofEchoes);
   pplParser.input = []; // release the token vector
 
-  const { program, diagnostics: astDiags } = cstToAst(cst, file.text);
+  // The parser gave up on hopeless input: report what it found, and no tree.
+  if (!cst) {
+    const last = parseDiags[parseDiags.length - 1]?.span ?? lines.span(0, 0);
+    return { diagnostics: finish([...lexDiags, ...onePerLine(lexDiags, parseDiags)], tooManyErrors(last)) };
+  }
 
-  // One error per line: after the first, the rest of a broken line is mostly recovery noise.
+  const { program, diagnostics: astDiags } = cstToAst(cst, file.text);
+  return { value: program, diagnostics: finish([...lexDiags, ...onePerLine(lexDiags, [...parseDiags, ...astDiags])]) };
+}
+
+/** One error per line: after the first, the rest of a broken line is mostly recovery noise. */
+function onePerLine(lexDiags: readonly Diagnostic[], later: readonly Diagnostic[]): Diagnostic[] {
   const busyLines = new Set<number>();
   for (const d of lexDiags) if (d.span) busyLines.add(d.span.line);
-  const kept: Diagnostic[] = [...lexDiags];
-  for (const d of [...parseDiags, ...astDiags]) {
+  const kept: Diagnostic[] = [];
+  for (const d of later) {
     const line = d.span?.line ?? -1;
     if (busyLines.has(line)) continue;
     busyLines.add(line);
     kept.push(d);
   }
-  return { value: program, diagnostics: finish(kept) };
+  return kept;
 }
 
-/** Sorts and caps the diagnostics. */
-function finish(ds: Diagnostic[]): Diagnostic[] {
+/** Sorts and caps the diagnostics; `gaveUp` is the note to add when parsing stopped early. */
+function finish(ds: Diagnostic[], gaveUp?: Diagnostic): Diagnostic[] {
   const sorted = sortDiagnostics(ds);
   const errors = sorted.filter((d) => d.severity === "error");
-  if (errors.length <= MAX_ERRORS) return sorted;
+  if (errors.length <= MAX_ERRORS && !gaveUp) return sorted;
   const shown = errors.slice(0, MAX_ERRORS);
-  return [...shown, tooManyErrors(MAX_ERRORS, errors.length, shown[shown.length - 1]!.span)];
+  const last = shown[shown.length - 1]?.span ?? gaveUp?.span;
+  return [...shown, tooManyErrors(last)];
 }
 
 // ---------------------------------------------------------------------------------------------

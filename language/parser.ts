@@ -19,6 +19,7 @@ import {
   type CstNode,
   type IParserErrorMessageProvider,
   type IOrAlt,
+  type IRecognitionException,
   type IToken,
   type TokenType,
 } from "chevrotain";
@@ -44,7 +45,6 @@ const ruleExpectations: Record<string, string> = {
   type: "a type (such as `real`, `int<lower=0>[N]` or `MLP(10 -> 1)`)",
   indexArg: "an index or a slice",
   exprStmt: "'~' (a sample) or '=' (an assignment) after the expression",
-  topLevel: "`import` or `model`",
   block: "a statement (a declaration, `x ~ Dist(...)`, `for`, `guide` or `factor`)",
 };
 
@@ -452,11 +452,41 @@ export class PplParser extends CstParser {
   });
 }
 
+/** Parse errors recorded before the parser gives up: beyond this, recovery only burns time. */
+export const MAX_PARSE_ERRORS = 1000;
+
+/** Thrown (and caught by parseTokens) when input is so broken that parsing stops early. */
+export class TooManyParseErrors extends Error {
+  constructor() {
+    super("too many parse errors");
+  }
+}
+
+// Count errors as recovery records them, and stop once there are more than anyone will read.
+// SAVE_ERROR is Chevrotain's single entry point for recording a recognition error.
+type SavesErrors = { SAVE_ERROR(e: IRecognitionException): IRecognitionException; savedErrors: number };
+const originalSaveError = (CstParser.prototype as unknown as SavesErrors).SAVE_ERROR;
+(PplParser.prototype as unknown as SavesErrors).SAVE_ERROR = function (this: SavesErrors, e: IRecognitionException) {
+  const saved = originalSaveError.call(this, e);
+  this.savedErrors = (this.savedErrors ?? 0) + 1;
+  if (this.savedErrors > MAX_PARSE_ERRORS) throw new TooManyParseErrors();
+  return saved;
+};
+
 /** The one parser instance: grammar analysis is done once, at module load. */
 export const pplParser = new PplParser();
 
-/** Parses a token vector into a CST; errors are left in `pplParser.errors`. */
-export function parseTokens(tokens: IToken[]): CstNode {
+/**
+ * Parses a token vector into a CST; errors are left in `pplParser.errors`. Returns undefined when
+ * the parser gave up after MAX_PARSE_ERRORS errors.
+ */
+export function parseTokens(tokens: IToken[]): CstNode | undefined {
   pplParser.input = tokens;
-  return pplParser.file();
+  (pplParser as unknown as SavesErrors).savedErrors = 0;
+  try {
+    return pplParser.file();
+  } catch (err) {
+    if (err instanceof TooManyParseErrors) return undefined;
+    throw err;
+  }
 }

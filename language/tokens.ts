@@ -109,17 +109,15 @@ export const KEYWORDS: ReadonlySet<string> = new Set(keywordTokens.map((t) => (t
 // ---------------------------------------------------------------------------------------------
 // Operators and punctuation
 
-/** Categories, so the grammar consumes "any additive operator" in one step, in source order. */
-export const AdditiveOp = createToken({ name: "AdditiveOp", pattern: Lexer.NA, label: "'+' or '-'" });
-export const MultiplicativeOp = createToken({ name: "MultiplicativeOp", pattern: Lexer.NA, label: "'*', '/', '%' or '@'" });
-export const UnaryOp = createToken({ name: "UnaryOp", pattern: Lexer.NA, label: "'-', '+' or '!'" });
-export const EqualityOp = createToken({ name: "EqualityOp", pattern: Lexer.NA, label: "'==' or '!='" });
-export const ComparisonOp = createToken({ name: "ComparisonOp", pattern: Lexer.NA, label: "'<', '<=', '>' or '>='" });
+// Categories (no pattern of their own), so the grammar consumes "any binary operator" in one
+// step and the CST keeps the operators in source order.
 
 /** Every binary operator except `^`; the visitor knows their precedences. */
 export const BinaryOp = createToken({ name: "BinaryOp", pattern: Lexer.NA, label: "a binary operator" });
 /** `+ - * / % @`: the operators allowed in sizes and bounds. */
 export const ArithmeticOp = createToken({ name: "ArithmeticOp", pattern: Lexer.NA, label: "an arithmetic operator" });
+/** `- + !` in prefix position. */
+export const UnaryOp = createToken({ name: "UnaryOp", pattern: Lexer.NA, label: "'-', '+' or '!'" });
 
 const punct = (name: string, image: string, categories: TokenType[] = []): TokenType =>
   createToken({
@@ -133,20 +131,20 @@ export const Arrow = punct("Arrow", "->");
 export const DotDot = punct("DotDot", "..");
 export const OrOr = punct("OrOr", "||", [BinaryOp]);
 export const AndAnd = punct("AndAnd", "&&", [BinaryOp]);
-export const EqEq = punct("EqEq", "==", [EqualityOp, BinaryOp]);
-export const NotEq = punct("NotEq", "!=", [EqualityOp, BinaryOp]);
-export const LtEq = punct("LtEq", "<=", [ComparisonOp, BinaryOp]);
-export const GtEq = punct("GtEq", ">=", [ComparisonOp, BinaryOp]);
-export const Lt = punct("Lt", "<", [ComparisonOp, BinaryOp]);
-export const Gt = punct("Gt", ">", [ComparisonOp, BinaryOp]);
+export const EqEq = punct("EqEq", "==", [BinaryOp]);
+export const NotEq = punct("NotEq", "!=", [BinaryOp]);
+export const LtEq = punct("LtEq", "<=", [BinaryOp]);
+export const GtEq = punct("GtEq", ">=", [BinaryOp]);
+export const Lt = punct("Lt", "<", [BinaryOp]);
+export const Gt = punct("Gt", ">", [BinaryOp]);
 export const Equals = punct("Equals", "=");
-export const Plus = punct("Plus", "+", [AdditiveOp, UnaryOp, BinaryOp, ArithmeticOp]);
-export const Minus = punct("Minus", "-", [AdditiveOp, UnaryOp, BinaryOp, ArithmeticOp]);
+export const Plus = punct("Plus", "+", [UnaryOp, BinaryOp, ArithmeticOp]);
+export const Minus = punct("Minus", "-", [UnaryOp, BinaryOp, ArithmeticOp]);
 export const Bang = punct("Bang", "!", [UnaryOp]);
-export const Star = punct("Star", "*", [MultiplicativeOp, BinaryOp, ArithmeticOp]);
-export const Slash = punct("Slash", "/", [MultiplicativeOp, BinaryOp, ArithmeticOp]);
-export const Percent = punct("Percent", "%", [MultiplicativeOp, BinaryOp, ArithmeticOp]);
-export const At = punct("At", "@", [MultiplicativeOp, BinaryOp, ArithmeticOp]);
+export const Star = punct("Star", "*", [BinaryOp, ArithmeticOp]);
+export const Slash = punct("Slash", "/", [BinaryOp, ArithmeticOp]);
+export const Percent = punct("Percent", "%", [BinaryOp, ArithmeticOp]);
+export const At = punct("At", "@", [BinaryOp, ArithmeticOp]);
 export const Caret = punct("Caret", "^");
 export const Tilde = punct("Tilde", "~");
 export const Question = punct("Question", "?");
@@ -204,11 +202,7 @@ export const allTokens: readonly TokenType[] = [
   // Categories (no pattern) must be listed so the parser knows them.
   DeclRoleKeyword,
   BaseTypeKeyword,
-  AdditiveOp,
-  MultiplicativeOp,
   UnaryOp,
-  EqualityOp,
-  ComparisonOp,
   BinaryOp,
   ArithmeticOp,
 ];

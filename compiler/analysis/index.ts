@@ -47,16 +47,33 @@ export const ANALYSIS_PASSES: readonly AnyAnalysisPass[] = [
   },
 ];
 
-/** Runs every registered analysis, in order. */
+/**
+ * The analyses bundle. Each analysis runs on first access and is remembered: `vippl check` never
+ * pays for the Markov blankets, a backend that needs them computes them once.
+ */
 export function runAnalyses(graph: GraphCore, passes: readonly AnyAnalysisPass[] = ANALYSIS_PASSES): GraphAnalyses {
   const done: Record<string, unknown> = {};
+  const bundle = {} as Record<string, unknown>;
+  const byName = new Map(passes.map((p) => [p.name as string, p]));
+  const get = (name: string): unknown => {
+    if (name in done) return done[name];
+    const pass = byName.get(name);
+    if (!pass) throw new Error(`analysis '${name}' is not registered`);
+    const deps: Record<string, unknown> = {};
+    for (const r of pass.requires) {
+      if (passes.findIndex((p) => p.name === r) > passes.indexOf(pass)) throw new Error(`analysis '${pass.name}' requires '${r}', which is registered after it`);
+      deps[r] = get(r);
+    }
+    done[name] = (pass.run as (g: GraphCore, d: Partial<GraphAnalyses>) => unknown)(graph, deps as Partial<GraphAnalyses>);
+    return done[name];
+  };
   for (const pass of passes) {
     for (const r of pass.requires) {
-      if (!(r in done)) throw new Error(`analysis '${pass.name}' requires '${r}', which has not run`);
+      if (!byName.has(r)) throw new Error(`analysis '${pass.name}' requires '${r}', which is not registered`);
     }
-    done[pass.name] = (pass.run as (g: GraphCore, d: Partial<GraphAnalyses>) => unknown)(graph, done as Partial<GraphAnalyses>);
+    Object.defineProperty(bundle, pass.name, { enumerable: true, get: () => get(pass.name) });
   }
-  return Object.freeze(done) as unknown as GraphAnalyses;
+  return Object.freeze(bundle) as unknown as GraphAnalyses;
 }
 
 /** The graph with its analyses bundle. */

@@ -51,85 +51,140 @@ interface Expanded {
   through: Set<string>;
 }
 
-/** The stochastic and given nodes a factor reads, looking through lets. */
-export function expandedUses(g: GraphCore, f: IrFactor): Map<string, Expanded> {
-  const out = new Map<string, Expanded>();
-  const visit = (uses: readonly IrUse[], mask: Set<string> | null, through: readonly string[], depth: number) => {
-    if (depth > g.nodes.size + 1) return; // cycles are rejected before analysis; never loop
+type Expansion = Map<string, Expanded>;
+
+/** Merges `from` (read through a mention elementwise along `mask`, via `via`) into `into`. */
+function mergeExpansion(into: Expansion, from: Expansion, mask: ReadonlySet<string> | null, via: string | null): void {
+  for (const [node, e] of from) {
+    const ew = mask === null ? new Set(e.elementwise) : new Set([...e.elementwise].filter((p) => mask.has(p)));
+    const prev = into.get(node);
+    if (!prev) {
+      const through = new Set(e.through);
+      if (via !== null) through.add(via);
+      into.set(node, { elementwise: ew, through });
+    } else {
+      for (const p of [...prev.elementwise]) if (!ew.has(p)) prev.elementwise.delete(p);
+      for (const t of e.through) prev.through.add(t);
+      if (via !== null) prev.through.add(via);
+    }
+  }
+}
+
+/**
+ * Expansions of uses through deterministic nodes, memoised per let so that shared sub-graphs
+ * (a chain of lets, or a let read twice) are expanded once: the cost is linear in the size of
+ * the result, never exponential in the depth of the lets.
+ */
+class Expander {
+  private readonly memo = new Map<string, Expansion>();
+  private readonly active = new Set<string>();
+  constructor(private readonly g: GraphCore) {}
+
+  /** Given nodes and random nodes read by these uses, looking through lets. */
+  uses(uses: readonly IrUse[]): Expansion {
+    const out: Expansion = new Map();
     for (const u of uses) {
-      const ew = new Set(u.elementwise.filter((p) => mask === null || mask.has(p)));
-      const n = g.nodes.get(u.node);
+      const n = this.g.nodes.get(u.node);
       if (n && n.kind === "deterministic") {
-        for (const d of n.definitions) visit(g.definitions.get(d)!.uses, ew, [...through, n.id], depth + 1);
-        continue;
-      }
-      const prev = out.get(u.node);
-      if (!prev) out.set(u.node, { elementwise: ew, through: new Set(through) });
-      else {
-        prev.elementwise = new Set([...prev.elementwise].filter((p) => ew.has(p)));
-        for (const t of through) prev.through.add(t);
+        mergeExpansion(out, this.let(n.id), new Set(u.elementwise), n.id);
+      } else {
+        mergeExpansion(out, new Map([[u.node, { elementwise: new Set(u.elementwise), through: new Set() }]]), null, null);
       }
     }
-  };
-  visit(f.uses, null, [], 0);
-  return out;
+    return out;
+  }
+
+  private let(id: string): Expansion {
+    const hit = this.memo.get(id);
+    if (hit) return hit;
+    if (this.active.has(id)) return new Map(); // cycles are rejected before analysis; never loop
+    this.active.add(id);
+    const n = this.g.nodes.get(id)!;
+    const out: Expansion = new Map();
+    for (const d of n.definitions) mergeExpansion(out, this.uses(this.g.definitions.get(d)!.uses), null, null);
+    this.active.delete(id);
+    this.memo.set(id, out);
+    return out;
+  }
+}
+
+/** The stochastic and given nodes a factor reads, looking through lets. */
+export function expandedUses(g: GraphCore, f: IrFactor, expander: Expander = new Expander(g)): Map<string, Expanded> {
+  return expander.uses(f.uses);
+}
+
+interface Building {
+  readonly parents: Members;
+  readonly children: Members;
+  readonly coParents: Members;
+  readonly through: Set<string>;
+  readonly factors: BlanketFactor[];
 }
 
 export function markovBlankets(g: GraphCore, order?: DependencyOrder): MarkovBlankets {
-  const expanded = new Map([...g.factors.values()].map((f) => [f.id, expandedUses(g, f)]));
+  const expander = new Expander(g);
   const position = new Map((order?.nodes ?? [...g.nodes.keys()]).map((id, i) => [id, i]));
-  const out = new Map<string, MarkovBlanket>();
-
+  const building = new Map<string, Building>();
   for (const v of g.nodes.values()) {
-    if (!isRandom(v)) continue;
-    const pv = v.plates;
-    const local = pv.length > 0;
-    const covers = (s: Iterable<string>) => {
-      const set = new Set(s);
-      return pv.every((p) => set.has(p));
+    if (isRandom(v)) building.set(v.id, { parents: new Members(), children: new Members(), coParents: new Members(), through: new Set(), factors: [] });
+  }
+  /** Does `s` include every plate of `plates`? */
+  const covers = (plates: readonly string[], s: ReadonlySet<string> | readonly string[]) => {
+    const set = s instanceof Set ? s : new Set(s);
+    return plates.every((p) => set.has(p));
+  };
+
+  // One pass over the factors: each factor is entered into the blanket of every random node it
+  // reads (as a child or potential) and of its target (as the prior).
+  for (const f of g.factors.values()) {
+    const uses = expandedUses(g, f, expander);
+    const scopeOf = (pv: readonly string[], node: string, factorElement: boolean): BlanketScope => {
+      const n = g.nodes.get(node);
+      const u = uses.get(node);
+      return factorElement && n && covers(pv, n.plates) && (node === f.target || (u !== undefined && covers(pv, u.elementwise))) ? "element" : "all";
     };
-    const parents = new Members();
-    const children = new Members();
-    const coParents = new Members();
-    const through = new Set<string>();
-    const factors: BlanketFactor[] = [];
-
-    for (const f of g.factors.values()) {
-      const uses = expanded.get(f.id)!;
-      const scopeOf = (node: string, factorElement: boolean): BlanketScope => {
-        const n = g.nodes.get(node);
-        const u = uses.get(node);
-        return factorElement && n && covers(n.plates) && (node === f.target || (u !== undefined && covers(u.elementwise))) ? "element" : "all";
-      };
-      if (f.target === v.id) {
-        const element = local && covers(f.plates);
-        factors.push({ factor: f.id, role: "prior", scope: element ? "element" : "all" });
-        for (const [node] of uses) if (node !== v.id) parents.add(node, scopeOf(node, element));
-        continue;
+    if (f.target !== null) {
+      const b = building.get(f.target);
+      if (b) {
+        const pv = g.nodes.get(f.target)!.plates;
+        const element = pv.length > 0 && covers(pv, f.plates);
+        b.factors.push({ factor: f.id, role: "prior", scope: element ? "element" : "all" });
+        for (const [node] of uses) if (node !== f.target) b.parents.add(node, scopeOf(pv, node, element));
       }
-      const mine = uses.get(v.id);
-      if (!mine) continue;
-      const element = local && covers(mine.elementwise);
-      for (const t of mine.through) through.add(t);
-      if (f.target === null) {
-        factors.push({ factor: f.id, role: "potential", scope: element ? "element" : "all" });
-      } else {
-        factors.push({ factor: f.id, role: "child", scope: element ? "element" : "all" });
-        children.add(f.target, scopeOf(f.target, element));
-      }
-      for (const [node] of uses) if (node !== v.id && node !== f.target) coParents.add(node, scopeOf(node, element));
     }
+    for (const [vid, mine] of uses) {
+      if (vid === f.target) continue;
+      const b = building.get(vid);
+      if (!b) continue;
+      const pv = g.nodes.get(vid)!.plates;
+      const element = pv.length > 0 && covers(pv, mine.elementwise);
+      for (const t of mine.through) b.through.add(t);
+      if (f.target === null) {
+        b.factors.push({ factor: f.id, role: "potential", scope: element ? "element" : "all" });
+      } else {
+        b.factors.push({ factor: f.id, role: "child", scope: element ? "element" : "all" });
+        b.children.add(f.target, scopeOf(pv, f.target, element));
+      }
+      for (const [node] of uses) if (node !== vid && node !== f.target) b.coParents.add(node, scopeOf(pv, node, element));
+    }
+  }
 
-    const byOrder = (a: string, b: string) => (position.get(a) ?? 0) - (position.get(b) ?? 0);
-    const blanket = [...new Set([...parents.ids(), ...children.ids(), ...coParents.ids()])].filter((id) => id !== v.id).sort(byOrder);
-    out.set(v.id, {
-      node: v.id,
-      plates: [...pv],
-      local,
-      parents: parents.list(byOrder),
-      children: children.list(byOrder),
-      coParents: coParents.list(byOrder),
-      through: [...through].sort(byOrder),
+  const byOrder = (a: string, b: string) => (position.get(a) ?? 0) - (position.get(b) ?? 0);
+  const factorPosition = new Map([...g.factors.keys()].map((id, i) => [id, i]));
+  const out = new Map<string, MarkovBlanket>();
+  for (const [id, b] of building) {
+    const v = g.nodes.get(id)!;
+    const blanket = [...new Set([...b.parents.ids(), ...b.children.ids(), ...b.coParents.ids()])].filter((x) => x !== id).sort(byOrder);
+    // Priors first, then the rest in source order, as a reader expects.
+    const factors = [...b.factors].sort((x, y) => (x.role === "prior" ? 0 : 1) - (y.role === "prior" ? 0 : 1) || factorPosition.get(x.factor)! - factorPosition.get(y.factor)!);
+    out.set(id, {
+      node: id,
+      plates: [...v.plates],
+      local: v.plates.length > 0,
+      parents: b.parents.list(byOrder),
+      children: b.children.list(byOrder),
+      coParents: b.coParents.list(byOrder),
+      through: [...b.through].sort(byOrder),
       factors,
       blanket,
     });

@@ -12,20 +12,22 @@ export function topoSort(ids: readonly string[], parentsOf: (id: string) => read
       children.get(p)!.push(id);
     }
   }
-  const ready = ids.filter((id) => indeg.get(id) === 0);
+  // The ready set is a binary min-heap on input position, so ties go to the earlier node.
+  const ready = new MinHeap();
+  ids.forEach((id, i) => indeg.get(id) === 0 && ready.push(i));
   const order: string[] = [];
-  while (ready.length > 0) {
-    ready.sort((a, b) => index.get(a)! - index.get(b)!);
-    const id = ready.shift()!;
+  while (ready.size > 0) {
+    const id = ids[ready.pop()]!;
     order.push(id);
     for (const c of children.get(id)!) {
       indeg.set(c, indeg.get(c)! - 1);
-      if (indeg.get(c) === 0) ready.push(c);
+      if (indeg.get(c) === 0) ready.push(index.get(c)!);
     }
   }
   if (order.length === ids.length) return { order, cycle: null };
   // Walk parents among the remaining nodes until one repeats: that is a cycle.
-  const left = new Set(ids.filter((id) => !order.includes(id)));
+  const placed = new Set(order);
+  const left = new Set(ids.filter((id) => !placed.has(id)));
   let cur = [...left][0]!;
   const seen: string[] = [];
   while (!seen.includes(cur)) {
@@ -35,4 +37,41 @@ export function topoSort(ids: readonly string[], parentsOf: (id: string) => read
   }
   const cycle = seen.slice(seen.indexOf(cur)).reverse();
   return { order, cycle };
+}
+
+class MinHeap {
+  private readonly items: number[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(x: number): void {
+    const a = this.items;
+    a.push(x);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= x) break;
+      a[i] = a[p]!;
+      i = p;
+    }
+    a[i] = x;
+  }
+  pop(): number {
+    const a = this.items;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const c = l + 1 < a.length && a[l + 1]! < a[l]! ? l + 1 : l;
+        if (a[c]! >= last) break;
+        a[i] = a[c]!;
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
 }

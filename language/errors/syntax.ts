@@ -123,8 +123,8 @@ export function letNeedsTypeOrValue(name: string, span: Span): Diagnostic {
   });
 }
 
-export function tooManyErrors(shown: number, total: number, span?: Span): Diagnostic {
-  return makeDiagnostic("PPL1099", "note", `too many errors: showing the first ${shown} of ${total}`, span, {
+export function tooManyErrors(span?: Span): Diagnostic {
+  return makeDiagnostic("PPL1099", "note", "too many errors; the rest are not shown", span, {
     hint: "fix these first and run again to see the rest",
   });
 }

@@ -3,12 +3,12 @@
  * L (the lower_cholesky bijector) -> X = L Lᵀ. On the lower-triangle coordinates of X,
  *   log |det J| = n log 2 + sum_i (n - i + 1) log L_ii   (i = 0..n-1),
  * the Cholesky map's 2^n prod_i L_ii^(n-i) times the exp on the diagonal. The inverse factors X
- * with a float64 Cholesky (it is used to initialise, not differentiated through).
+ * with the differentiable Cholesky of tensor/linalg.ts.
  */
 import * as tf from "@tensorflow/tfjs";
 import { constraints } from "../constraints.js";
 import { matmul, transposeLast2 } from "../tensor/matmul.js";
-import { choleskyInto } from "../tensor/linalg-js.js";
+import { cholesky } from "../tensor/linalg.js";
 import { type Bijector, makeBijector, squareSide, triangularSide } from "./bijector.js";
 import { choleskyFromVector, vectorFromCholesky } from "./lower-cholesky.js";
 
@@ -25,16 +25,14 @@ function forwardWithLogDet(u: tf.Tensor): { value: tf.Tensor; logDet: tf.Tensor 
 }
 
 function inverse(x: tf.Tensor): tf.Tensor {
-  const n = squareSide(x, "positive_definite");
-  const data = x.dataSync();
-  const out = new Float32Array(data.length);
-  const count = n === 0 ? 0 : data.length / (n * n);
-  for (let b = 0; b < count; b++) {
-    if (!choleskyInto(data, n, b * n * n, out, b * n * n)) {
-      throw new Error(`bijector positive_definite: argument 'x' is not positive definite (matrix ${b} of shape [${x.shape.join(", ")}])`);
-    }
+  squareSide(x, "positive_definite");
+  const L = cholesky(x);
+  // cholesky gives NaN for a matrix that is not positive definite: say which one.
+  const bad = tf.tidy(() => tf.any(tf.isNaN(L)).dataSync()[0]);
+  if (bad) {
+    const flags = tf.tidy(() => Array.from(tf.any(tf.reshape(tf.isNaN(L), [-1, L.shape[L.rank - 1]! * L.shape[L.rank - 1]!]), 1).dataSync()));
+    throw new Error(`bijector positive_definite: argument 'x' is not positive definite (matrix ${flags.indexOf(1)} of shape [${x.shape.join(", ")}])`);
   }
-  const L = tf.tensor(out, x.shape);
   return vectorFromCholesky(L, "positive_definite");
 }
 

@@ -1,7 +1,13 @@
+import * as tf from "@tensorflow/tfjs";
 import { constraints } from "../constraints.js";
+import { log1p } from "../tensor/special.js";
 import { defineDistribution } from "./define.js";
+import { Distribution, type DistributionOptions, type ParamInput } from "./core/distribution.js";
+import { distributionFactory } from "./core/factory.js";
+import { LN2, uniformNoise } from "./core/math.js";
+import type { Rng } from "./core/random.js";
 
-export const Laplace = defineDistribution({
+export const LaplaceDefinition = defineDistribution({
   name: "Laplace",
   params: [
     { name: "loc", constraint: constraints.real, eventRank: 0 },
@@ -15,3 +21,40 @@ export const Laplace = defineDistribution({
   expfam: false,
   doc: "Laplace(loc, scale): the double exponential with location loc and scale scale (Stan's double_exponential(mu, sigma)).",
 });
+
+export class LaplaceDistribution extends Distribution {
+  constructor(args: Readonly<Record<string, ParamInput>>, options?: DistributionOptions) {
+    super(LaplaceDefinition, args, options);
+  }
+
+  get loc(): tf.Tensor {
+    return this.param("loc");
+  }
+  get scale(): tf.Tensor {
+    return this.param("scale");
+  }
+
+  protected logProbImpl(x: tf.Tensor): tf.Tensor {
+    return tf.sub(tf.neg(tf.div(tf.abs(tf.sub(x, this.loc)), this.scale)), tf.add(tf.log(this.scale), LN2));
+  }
+  protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {
+    return this.rsampleImpl(shape, rng);
+  }
+  protected override rsampleImpl(shape: number[], rng: Rng): tf.Tensor {
+    // Inverse CDF: loc - scale sign(w) log(1 - 2|w|), w = u - 1/2.
+    const w = tf.sub(uniformNoise(rng, this.drawShape(shape)), 0.5);
+    const e = log1p(tf.mul(tf.abs(w), -2));
+    return tf.sub(this.loc, tf.mul(this.scale, tf.mul(tf.sign(w), e)));
+  }
+  protected meanImpl(): tf.Tensor {
+    return tf.clone(this.loc);
+  }
+  protected varianceImpl(): tf.Tensor {
+    return tf.mul(tf.square(this.scale), 2);
+  }
+  protected override entropyImpl(): tf.Tensor {
+    return tf.add(tf.log(this.scale), 1 + LN2);
+  }
+}
+
+export const Laplace = distributionFactory(LaplaceDefinition, (args, options) => new LaplaceDistribution(args, options));

@@ -21,6 +21,7 @@ export interface InitBackendOptions {
 const BACKENDS: readonly BackendName[] = ["wasm", "cpu", "tensorflow"];
 
 let started: Promise<string> | undefined;
+let ready = false;
 
 function envBackend(): string | undefined {
   const env = typeof process !== "undefined" ? process.env?.VIPPL_BACKEND : undefined;
@@ -81,10 +82,16 @@ async function start(options: InitBackendOptions): Promise<string> {
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<string> {
   if (!started) {
-    started = start(options).catch((e: unknown) => {
-      started = undefined;
-      throw e;
-    });
+    started = start(options).then(
+      (name) => {
+        ready = true;
+        return name;
+      },
+      (e: unknown) => {
+        started = undefined;
+        throw e;
+      },
+    );
     return started;
   }
   return started.then(() => tf.getBackend());
@@ -92,5 +99,5 @@ export function initBackend(options: InitBackendOptions = {}): Promise<string> {
 
 /** The active backend's name, or undefined before `initBackend` has finished. */
 export function activeBackend(): string | undefined {
-  return started ? tf.getBackend() : undefined;
+  return ready ? tf.getBackend() : undefined;
 }

@@ -11,6 +11,8 @@
  *   (which sums duplicate indices on every backend). GatherNd gets the same treatment.
  * - StridedSlice has no gradient; ours pads (unit strides) or contracts with a 0/1 selection
  *   matrix (other strides).
+ * - Unpack's gradient breaks when unstacking a single slice (it then receives one tensor, not an
+ *   array: tf.linalg.bandPart of one matrix fails under a gradient) or when a slice is unused.
  */
 import * as tf from "@tensorflow/tfjs";
 import { matmulNoFlags, transposeLast2 } from "./matmul.js";
@@ -219,11 +221,24 @@ const stridedSliceGrad: tf.GradConfig = {
   },
 };
 
+const unpackGrad: tf.GradConfig = {
+  kernelName: "Unpack",
+  inputsToSave: ["value"],
+  gradFunc: (dy, saved, attrs) => {
+    const [value] = saved as [tf.Tensor];
+    const { axis } = attrs as unknown as { axis: number };
+    const ax = axis < 0 ? axis + value.rank : axis;
+    const parts = Array.isArray(dy) ? dy : [dy];
+    const sliceShape = value.shape.filter((_, i) => i !== ax);
+    return { value: () => tf.stack(parts.map((p) => p ?? tf.zeros(sliceShape, "float32")), ax) };
+  },
+};
+
 let registered = false;
 
 /** Register the gradient fixes (idempotent; `initBackend` calls it). */
 export function registerGradientFixes(): void {
   if (registered) return;
   registered = true;
-  for (const config of [batchMatMulGrad, ...zeroGrads, gatherV2Grad, gatherNdGrad, stridedSliceGrad]) tf.registerGradient(config);
+  for (const config of [batchMatMulGrad, ...zeroGrads, gatherV2Grad, gatherNdGrad, stridedSliceGrad, unpackGrad]) tf.registerGradient(config);
 }

@@ -51,8 +51,23 @@ export function matmulNoFlags(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
     const back = [...batch.map((_, i) => i + 1), 0, r - 1];
     return tf.transpose(out, back);
   }
-  return tf.matMul(a, b);
+  // Both batched. tfjs 4.22's broadcasting of unequal batch shapes is wrong (a [2,1,M,K] by
+  // [3,K,N] product returns half its elements), so broadcast explicitly and multiply rank-3.
+  const aBatch = a.shape.slice(0, -2);
+  const bBatch = b.shape.slice(0, -2);
+  const outBatch = tf.broadcast_util.assertAndGetBroadcastShape(aBatch, bBatch);
+  const m = a.shape[a.rank - 2]!;
+  const k = a.shape[a.rank - 1]!;
+  const n = b.shape[b.rank - 1]!;
+  const count = (s: readonly number[]) => s.reduce((p, v) => p * v, 1);
+  if (count(bBatch) === 1) return tf.reshape(matmulNoFlags(a, tf.reshape(b, [k, n])), [...outBatch, m, n]);
+  if (count(aBatch) === 1) return tf.reshape(matmulNoFlags(tf.reshape(a, [m, k]), b), [...outBatch, m, n]);
+  const a3 = tf.reshape(sameShape(aBatch, outBatch) ? a : tf.broadcastTo(a, [...outBatch, m, k]), [-1, m, k]);
+  const b3 = tf.reshape(sameShape(bBatch, outBatch) ? b : tf.broadcastTo(b, [...outBatch, k, n]), [-1, k, n]);
+  return tf.reshape(tf.matMul(a3, b3), [...outBatch, m, n]);
 }
+
+const sameShape = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
 
 /**
  * `a @ b` with NumPy's rules: rank-1 operands are promoted (a vector on the left is a row, on the

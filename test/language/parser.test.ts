@@ -408,21 +408,11 @@ describe("examples and speed", () => {
     expect(p.models.length).toBeGreaterThan(0);
   });
 
-  it("parses a generated 2,000-statement model quickly", () => {
-    const text = generatedModel(2000);
-    const file = { name: "gen.ppl", text };
-    for (let i = 0; i < 10; i++) parse(file);
-    const times: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      const t = performance.now();
-      const r = parse(file);
-      times.push(performance.now() - t);
-      expect(r.diagnostics).toEqual([]);
-    }
-    times.sort((a, b) => a - b);
-    const m: ModelDecl = parse(file).value!.models[0]!;
+  // Its speed is measured by `npm run bench` (bench/frontend.ts), never by a timed test.
+  it("parses the generated 2,000-statement benchmark model cleanly", () => {
+    const r = parse({ name: "gen.ppl", text: generatedModel(2000) });
+    expect(r.diagnostics).toEqual([]);
+    const m: ModelDecl = r.value!.models[0]!;
     expect(m.body.length).toBeGreaterThanOrEqual(1990);
-    // The target is well under 50 ms; the bound here leaves room for a loaded CI machine.
-    expect(times[0]!).toBeLessThan(100);
   });
 });

@@ -205,6 +205,25 @@ export function prepareParams(def: DistributionDefinition, args: Readonly<Record
       }
     }
 
+    // A support bounded by two arguments (Uniform) needs lower < upper, element by element.
+    const lo = def.supportFromParams?.lower;
+    const hi = def.supportFromParams?.upper;
+    if (validate && lo !== undefined && hi !== undefined) {
+      const lt = converted[lo]!;
+      const ht = converted[hi]!;
+      const bad = tf.tidy(() => {
+        const ok = tf.less(tf.broadcastTo(lt, batchShape), tf.broadcastTo(ht, batchShape));
+        return tf.logicalNot(ok).dataSync();
+      });
+      const i = bad.findIndex((b) => b !== 0);
+      if (i >= 0) {
+        const lv = tf.tidy(() => tf.broadcastTo(lt, batchShape).dataSync()[i]!);
+        const hv = tf.tidy(() => tf.broadcastTo(ht, batchShape).dataSync()[i]!);
+        const where = batchShape.length > 0 ? ` at index ${i} (flat)` : "";
+        throw new DistributionArgumentError(def.name, hi, args[hi], `argument '${hi}' of ${def.name} must be greater than '${lo}', got ${hi} = ${hv} and ${lo} = ${lv}${where}`);
+      }
+    }
+
     const params: Record<string, tf.Tensor> = {};
     for (const p of def.params) {
       const t = converted[p.name]!;

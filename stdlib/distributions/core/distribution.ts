@@ -18,7 +18,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { DistributionDefinition } from "../define.js";
-import { type Seed, toRng } from "./random.js";
+import { type Rng, type Seed, toRng } from "./random.js";
 import { type ParamInput, prepareParams } from "./args.js";
 
 export type { Seed } from "./random.js";
@@ -148,7 +148,7 @@ export abstract class Distribution {
    * seed gives the same draws. A number seeds a fresh generator; an `Rng` is advanced. Never
    * differentiable (see `rsample`).
    */
-  sample(shape: readonly number[] = [], seed: Seed = 0): tf.Tensor {
+  sample(shape: readonly number[], seed: Seed): tf.Tensor {
     this.assertLive();
     checkSampleShape(this.definition.name, shape);
     const rng = toRng(seed);
@@ -159,7 +159,7 @@ export abstract class Distribution {
    * Reparameterised draws: a differentiable function of the parameters and parameter-free
    * noise, so gradients flow back to the parameters. Only when `reparameterizable`.
    */
-  rsample(shape: readonly number[] = [], seed: Seed = 0): tf.Tensor {
+  rsample(shape: readonly number[], seed: Seed): tf.Tensor {
     this.assertLive();
     if (!this.definition.reparameterizable) {
       throw new Error(`${this.definition.name} has no reparameterised sampler; use sample() with a score-function estimator`);
@@ -196,7 +196,7 @@ export abstract class Distribution {
    * A Monte Carlo estimate of the entropy, -mean(log p(x)) over `n` seeded draws, with its
    * standard error (shape `batchShape` each). Works for every distribution.
    */
-  entropyEstimate(n = 10_000, seed: Seed = 0): MonteCarloEstimate {
+  entropyEstimate(n: number, seed: Seed): MonteCarloEstimate {
     this.assertLive();
     if (!Number.isInteger(n) || n < 2) throw new Error(`${this.definition.name}.entropyEstimate: n must be an integer of at least 2, got ${n}`);
     return tf.tidy(() => {
@@ -228,8 +228,8 @@ export abstract class Distribution {
   // -- what each distribution file provides (called inside tf.tidy) -----------------------------
 
   protected abstract logProbImpl(x: tf.Tensor): tf.Tensor;
-  protected abstract sampleImpl(shape: number[], rng: import("./random.js").Rng): tf.Tensor;
-  protected rsampleImpl(shape: number[], rng: import("./random.js").Rng): tf.Tensor {
+  protected abstract sampleImpl(shape: number[], rng: Rng): tf.Tensor;
+  protected rsampleImpl(shape: number[], rng: Rng): tf.Tensor {
     void shape;
     void rng;
     throw new Error(`${this.definition.name} has no reparameterised sampler`);

@@ -1,0 +1,126 @@
+/**
+ * Small tensor helpers shared by the distribution files (called inside tf.tidy).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { sumToShape } from "../../tensor/gradients.js";
+import { digamma, lbeta as lbetaValue } from "../../tensor/special.js";
+import { broadcastShapes } from "./args.js";
+import { type Rng, normals, openUniforms } from "./random.js";
+
+export const LOG_2PI = Math.log(2 * Math.PI);
+export const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+export const LOG_PI = Math.log(Math.PI);
+export const LN2 = Math.LN2;
+export const EULER_GAMMA = 0.5772156649015329;
+
+/** The broadcast shape of some tensors. */
+export function commonShape(...ts: tf.Tensor[]): number[] {
+  let s: number[] = [];
+  for (const t of ts) {
+    const j = broadcastShapes(s, t.shape);
+    if (j === null) throw new Error(`shapes [${s.join(", ")}] and [${t.shape.join(", ")}] do not broadcast`);
+    s = j;
+  }
+  return s;
+}
+
+export function broadcastTo(t: tf.Tensor, shape: readonly number[]): tf.Tensor {
+  if (t.shape.length === shape.length && t.shape.every((n, i) => n === shape[i])) return t;
+  return tf.broadcastTo(t, [...shape]);
+}
+
+/** where(cond, a, b) with every operand broadcast to the common shape. */
+export function where(cond: tf.Tensor, a: tf.Tensor | number, b: tf.Tensor | number): tf.Tensor {
+  const at = typeof a === "number" ? tf.scalar(a) : a;
+  const bt = typeof b === "number" ? tf.scalar(b) : b;
+  const s = commonShape(cond, at, bt);
+  return tf.where(broadcastTo(cond, s) as tf.Tensor, broadcastTo(at, s), broadcastTo(bt, s));
+}
+
+/** `x` where `ok`, else `safe`: keeps the unused branch of a masked density finite (and its gradient 0, not NaN). */
+export function safeWhere(ok: tf.Tensor, x: tf.Tensor, safe: number): tf.Tensor {
+  return where(ok, x, safe);
+}
+
+/**
+ * The log density `lp` where `ok`, -Infinity elsewhere; `lp` must be finite where `ok` is false
+ * (evaluate it at a clamped or safe value). Adding log(ok) costs a cast, a log and an add, about a
+ * third of a broadcasting `where` on wasm.
+ */
+export function inSupport(ok: tf.Tensor, lp: tf.Tensor): tf.Tensor {
+  return tf.add(lp, tf.log(tf.cast(ok, "float32")));
+}
+
+/** max(x, tiny): a positive stand-in for x <= 0 that keeps logs finite (outside the support anyway). */
+export function clampPositive(x: tf.Tensor): tf.Tensor {
+  return tf.maximum(x, 1e-30);
+}
+
+/** x clamped into the open unit interval (float32). */
+export function clampUnit(x: tf.Tensor): tf.Tensor {
+  return tf.clipByValue(x, 1e-30, 1 - 2 ** -24);
+}
+
+/** 0/1 (float) tensors: is `x` an integer? */
+export function isInteger(x: tf.Tensor): tf.Tensor {
+  return tf.equal(tf.floor(x), x);
+}
+
+/** A tensor of standard normal noise of the given shape. */
+export function normalNoise(rng: Rng, shape: readonly number[]): tf.Tensor {
+  const n = shape.reduce((p, k) => p * k, 1);
+  return tf.tensor(normals(rng, n), [...shape], "float32");
+}
+
+/** A tensor of uniforms on (0, 1) of the given shape. */
+export function uniformNoise(rng: Rng, shape: readonly number[]): tf.Tensor {
+  const n = shape.reduce((p, k) => p * k, 1);
+  return tf.tensor(openUniforms(rng, n), [...shape], "float32");
+}
+
+/** A parameter's values broadcast to a draw shape (a synchronous read). */
+export function valuesAt(t: tf.Tensor, shape: readonly number[]): Float32Array {
+  return tf.tidy(() => broadcastTo(t, shape)).dataSync() as Float32Array;
+}
+
+/** Per-element draws: `draw(i)` for each element of `shape`. */
+export function drawEach(shape: readonly number[], draw: (i: number) => number): tf.Tensor {
+  const n = shape.reduce((p, k) => p * k, 1);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = draw(i);
+  return tf.tensor(out, [...shape], "float32");
+}
+
+/** A constant tensor of a given shape (NaN or Infinity for undefined or infinite moments). */
+export function filled(shape: readonly number[], v: number): tf.Tensor {
+  return tf.fill([...shape], v, "float32");
+}
+
+/**
+ * log B(a, b) with its value from the tensor layer's `lbeta` (accurate for large arguments) and
+ * its gradient given in closed form (psi(a) - psi(a + b), psi(b) - psi(a + b)). The tensor
+ * layer's own gradient double-counts where a == b (it goes through min/max), so we do not use it.
+ */
+const lbetaCG = tf.customGrad((a, b, save) => {
+  const at = a as tf.Tensor;
+  const bt = b as tf.Tensor;
+  (save as tf.GradSaveFunc)([at, bt]);
+  return {
+    value: lbetaValue(at, bt),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
+      const dab = digamma(tf.add(sa, sb));
+      const ga = tf.mul(dy, tf.sub(digamma(sa), dab));
+      const gb = tf.mul(dy, tf.sub(digamma(sb), dab));
+      return [sumToShape(ga, sa.shape), sumToShape(gb, sb.shape)];
+    },
+  };
+});
+
+export function lbeta(a: tf.Tensor | number, b: tf.Tensor | number): tf.Tensor {
+  return tf.tidy(() => {
+    const at = typeof a === "number" ? tf.scalar(a) : a;
+    const bt = typeof b === "number" ? tf.scalar(b) : b;
+    return lbetaCG(at, bt) as tf.Tensor;
+  });
+}
