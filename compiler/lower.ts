@@ -16,6 +16,7 @@
  */
 import {
   internalError,
+  type BinaryExpr,
   type DeclStmt,
   type Diagnostic,
   type Dim,
@@ -69,6 +70,7 @@ export function lower(typed: TypedModel, sizes?: ReadonlyMap<string, number>): P
     if (invariants.length > 0) return { diagnostics: [...diagnostics, ...invariants] };
     return { value: attachAnalyses(core), diagnostics };
   } catch (err) {
+    if (process.env.VIPPL_DEBUG) console.error(err);
     return { diagnostics: [...diagnostics, internalError(err, typed.model.span)] };
   }
 }
@@ -585,10 +587,16 @@ class Lowerer {
       case "Unary":
         this.collect(e.operand, edge, preserving, ctx, out);
         return;
-      case "Binary":
-        this.collect(e.left, edge, preserving, ctx, out);
-        this.collect(e.right, edge, preserving && e.op !== "@", ctx, out);
+      case "Binary": {
+        // Walk a left-leaning chain (`a + b + c + ...`) in a loop: generated code can chain
+        // thousands of terms, which must not reach the call stack.
+        const links: BinaryExpr[] = [];
+        let x: Expr = e;
+        for (; x.kind === "Binary"; x = x.left) links.push(x);
+        this.collect(x, edge, preserving, ctx, out);
+        for (let i = links.length - 1; i >= 0; i--) this.collect(links[i]!.right, edge, preserving && links[i]!.op !== "@", ctx, out);
         return;
+      }
       case "Ternary":
         this.collect(e.cond, edge, preserving, ctx, out);
         this.collect(e.then, edge, preserving, ctx, out);

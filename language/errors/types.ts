@@ -63,6 +63,7 @@ export const TYPE_ERROR_CODES: Readonly<Record<string, string>> = {
   PPL2045: "value does not fit the declared type",
   PPL2046: "network input size mismatch",
   PPL2047: "invalid declared type (bounds or rank)",
+  PPL2048: "statement nested too deeply to check",
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -322,4 +323,8 @@ export function guideMissesLatents(names: readonly string[], span: Span): Diagno
 
 export function guideSupportMismatch(name: string, declared: string, dist: string, gives: string, span: Span, alternatives: readonly string[]): Diagnostic {
   return err("PPL2032", `'${name}' is ${declared} but its guide ${dist} gives values that are ${gives}`, span, alternatives.length ? `use a distribution whose values fit, such as ${listNames(alternatives, 4)}` : "use a distribution whose values fit the latent's declaration");
+}
+
+export function statementTooDeep(span: Span): Diagnostic {
+  return err("PPL2048", "this statement is nested too deeply to check", span, "split the expression into several `let`s, each a part of it");
 }

@@ -38,6 +38,8 @@ export function tensorChecked(elem: ElemType, shape: readonly Dim[], range: Rang
 export class Checker {
   readonly diagnostics: Diagnostic[] = [];
   readonly exprTypes = new Map<Expr, Type>();
+  /** Results of a long left-leaning chain's links, checked bottom-up (see checkExpr). */
+  readonly spine = new Map<Expr, Checked>();
   readonly references = new Map<Identifier, SymbolInfo>();
   readonly distributions = new Map<SampleStmt, DistributionSignature>();
   readonly networks = new Map<DeclStmt, NetworkSignature>();

@@ -29,6 +29,18 @@ import { evalSize } from "./sizes.js";
 
 /** The checked value, with its type recorded against the expression. */
 export function checkExpr(e: Expr, ck: Checker): Checked {
+  const hit = ck.spine.get(e);
+  if (hit) {
+    ck.spine.delete(e);
+    return hit;
+  }
+  if (e.kind === "Binary" && e.left.kind === "Binary" && !ck.spine.has(e.left)) {
+    // A long left-leaning chain (`a + b + c + ...`, thousands of terms in generated code) is
+    // checked bottom-up in a loop, so its length never reaches the call stack.
+    const links: Expr[] = [];
+    for (let x: Expr = e.left; x.kind === "Binary"; x = x.left) links.push(x);
+    for (let i = links.length - 1; i >= 0; i--) ck.spine.set(links[i]!, checkExpr(links[i]!, ck));
+  }
   return ck.record(e, checkExprInner(e, ck));
 }
 

@@ -41,7 +41,20 @@ export function checkBlock(stmts: readonly Statement[], kind: BlockKind, ck: Che
     }
     ck.scope.add(makeSym(name, s.role, s.name.span, s, scopeKind));
   }
-  for (const s of stmts) checkStatement(s, kind, ck, sc);
+  for (const s of stmts) {
+    // A statement deep enough to exhaust the stack (thousands of nested prefix operators, say)
+    // is the user's to split, not a compiler bug: report it there and go on.
+    try {
+      checkStatement(s, kind, ck, sc);
+    } catch (e) {
+      if (!isStackOverflow(e)) throw e;
+      ck.report(E.statementTooDeep(s.span));
+    }
+  }
+}
+
+export function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
 }
 
 function checkStatement(s: Statement, kind: BlockKind, ck: Checker, sc: StatementContext): void {
