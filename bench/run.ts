@@ -4,10 +4,14 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { frontendBench, type BenchRecord } from "./frontend.js";
+import { tensorBench } from "./tensor.js";
+import { distributionsBench } from "./distributions.js";
 
 const only = process.argv.slice(2);
 const benches: Record<string, () => BenchRecord[] | Promise<BenchRecord[]>> = {
   frontend: () => frontendBench(),
+  tensor: () => tensorBench(),
+  distributions: () => distributionsBench(),
 };
 
 mkdirSync("bench/results", { recursive: true });
@@ -18,5 +22,16 @@ for (const [name, fn] of Object.entries(benches)) {
   const doc = { bench: name, started, node: process.version, platform: `${process.platform}-${process.arch}`, records };
   writeFileSync(`bench/results/${name}.json`, JSON.stringify(doc, null, 2) + "\n");
   console.log(`\n${name}`);
-  console.table(records.map((r) => ({ case: r.case, "median ms": r.median_ms.toFixed(3), "min ms": r.min_ms.toFixed(3), runs: r.runs })));
+  console.table(records.map((r) => ({ case: r.case, "median ms": Number(r.median_ms).toFixed(3), "min ms": Number(r.min_ms).toFixed(3), runs: r.runs, ...extra(r) })));
+}
+
+/** The figures a record carries beyond its timings (throughput, goals), for the printed table. */
+function extra(r: BenchRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (["bench", "case", "median_ms", "min_ms", "runs"].includes(k)) continue;
+    if (typeof v === "number") out[k] = Number.isInteger(v) ? v : Number(v.toPrecision(4));
+    else if (typeof v === "boolean" || typeof v === "string") out[k] = v;
+  }
+  return out;
 }
