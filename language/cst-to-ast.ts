@@ -161,16 +161,7 @@ class Builder {
       }
     }
     if (!Number.isFinite(start)) return this.spanAt(0, 0);
-    if (first && last) {
-      return {
-        start: first.start,
-        end: last.end,
-        line: first.line,
-        column: first.column,
-        endLine: last.endLine,
-        endColumn: last.endColumn,
-      };
-    }
+    if (first && last) return joinSpans(first, last);
     return this.spanAt(start, end);
   }
 

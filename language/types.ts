@@ -85,26 +85,31 @@ export function showConstraint(c: ConstraintSpec): string {
   }
 }
 
+/** The declared type name of a structured constraint (`simplex`, `cholesky_cov`, ...); null for the rest. */
+export function structuredTypeName(kind: ConstraintSpec["kind"]): string | null {
+  switch (kind) {
+    case "simplex":
+    case "ordered":
+    case "positive_ordered":
+      return kind;
+    case "lower_cholesky":
+      return "cholesky_cov";
+    case "corr_cholesky":
+      return "cholesky_corr";
+    case "positive_definite":
+      return "cov_matrix";
+    default:
+      return null;
+  }
+}
+
 /** `real<lower=0>[N, D]`, `int[N]`, `simplex[K]`, `MLP(20 -> 784)`. */
 export function showType(t: Type): string {
   if (t.kind === "error") return "<error>";
   if (t.kind === "network") return `${t.name}(${t.layers.map(showDim).join(" -> ")})`;
   const dims = t.shape.length ? `[${t.shape.map(showDim).join(", ")}]` : "";
   const c = t.constraint;
-  switch (c.kind) {
-    case "simplex":
-    case "ordered":
-    case "positive_ordered":
-      return `${c.kind}${dims}`;
-    case "lower_cholesky":
-      return `cholesky_cov${dims}`;
-    case "corr_cholesky":
-      return `cholesky_corr${dims}`;
-    case "positive_definite":
-      return `cov_matrix${dims}`;
-    case "boolean":
-      return `bool${dims}`;
-    default:
-      return `${t.elem}${showConstraint(c)}${dims}`;
-  }
+  const structured = structuredTypeName(c.kind);
+  if (structured) return `${structured}${dims}`;
+  return c.kind === "boolean" ? `bool${dims}` : `${t.elem}${showConstraint(c)}${dims}`;
 }

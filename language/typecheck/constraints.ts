@@ -12,7 +12,7 @@
  */
 import type { BoundRef, ConstraintSpec } from "../signatures.js";
 import type { Dim, ElemType } from "../types.js";
-import { showDim } from "../types.js";
+import { showDim, structuredTypeName } from "../types.js";
 import { splitOffset } from "./shapes.js";
 
 /** One end of a range: unbounded, a number, a symbolic size (`K-1`), or not known here. */
@@ -298,20 +298,8 @@ export function describeRange(r: Range): string {
  * `simplex`; `dims` is the printed `[N, K]` suffix (or "").
  */
 export function declarationFor(r: Range, dims: string): string {
-  switch (r.structure) {
-    case "simplex":
-    case "ordered":
-    case "positive_ordered":
-      return `${r.structure}${dims}`;
-    case "lower_cholesky":
-      return `cholesky_cov${dims}`;
-    case "corr_cholesky":
-      return `cholesky_corr${dims}`;
-    case "positive_definite":
-      return `cov_matrix${dims}`;
-    default:
-      break;
-  }
+  const structured = r.structure ? structuredTypeName(r.structure) : null;
+  if (structured) return `${structured}${dims}`;
   const parts: string[] = [];
   if (r.lo.kind !== "none") parts.push(`lower=${showBound(r.lo)}`);
   if (r.hi.kind !== "none") parts.push(`upper=${showBound(r.hi)}`);
