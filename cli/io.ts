@@ -11,6 +11,8 @@ export interface Io {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly color: boolean;
+  /** stderr is a terminal (a progress bar is drawn only then). */
+  readonly isTTY?: boolean;
 }
 
 export function readSource(path: string): { file?: SourceFile; diagnostics: Diagnostic[] } {

@@ -7,6 +7,7 @@ import { internalError, makeDiagnostic, renderDiagnostic } from "../language/ind
 import type { Io } from "./io.js";
 import { checkCommand } from "./commands/check.js";
 import { graphCommand } from "./commands/graph.js";
+import { fitCommand, type FitCommandOptions } from "./commands/fit.js";
 
 export const VERSION = "0.1.0";
 
@@ -65,6 +66,23 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .addOption(new Option("--dot", "Graphviz DOT output").conflicts("json"))
       .addOption(new Option("--json", "JSON output")),
   ).action((file: string, opts: CommonOptions & { dot?: boolean; json?: boolean }) => setExit(graphCommand(file, opts, io)));
+
+  withCommon(
+    program
+      .command("fit")
+      .description("fit a model to its data by variational inference; print the posterior summary")
+      .argument("<file>", ".ppl model file")
+      .option("--method <name>", "inference method: auto (default) or advi")
+      .option("--family <name>", "variational family: meanfield (default), fullrank or lowrank")
+      .option("--seed <n>", "random seed (default 0): the same seed gives the same numbers")
+      .option("--steps <n>", "most optimisation steps (default 10000; fits stop earlier when converged)")
+      .option("--samples <n>", "Monte Carlo samples per step (default 8)")
+      .option("--out <dir>", "write summary.csv, draws.csv, fit.json, elbo.svg and elbo.png to DIR")
+      .option("--json", "print the result as JSON on stdout")
+      .option("--checkpoint <file>", "save a checkpoint to FILE every 500 steps")
+      .option("--resume <file>", "resume from a checkpoint written by --checkpoint")
+      .option("--quiet", "no progress output"),
+  ).action(async (file: string, opts: FitCommandOptions) => setExit(await fitCommand(file, opts, io, io.isTTY ?? false)));
 
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err, outputError: () => undefined });
   return program;

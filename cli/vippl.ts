@@ -7,6 +7,7 @@ run(argv, {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   color,
+  isTTY: Boolean(process.stderr.isTTY),
 }).then(
   (code) => {
     process.exitCode = code;

@@ -57,3 +57,5 @@ export { evalDim, evalShape, evalSizeText } from "./sizes.js";
 export { LOWER_CODES, INVARIANT_CODES } from "./errors.js";
 // data checks
 export * from "./data/index.js";
+// the log joint
+export * from "./logjoint/index.js";

@@ -1,10 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { constraints } from "../constraints.js";
-import { digamma, log1p } from "../tensor/special.js";
+import { digamma, lbeta, log1p } from "../tensor/special.js";
 import { defineDistribution } from "./define.js";
 import { Distribution, type DistributionOptions, type ExpFamForm, type ParamInput, toFloat } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
-import { clampUnit, drawEach, inSupport, lbeta, safeWhere, valuesAt } from "./core/math.js";
+import { clampUnit, drawEach, inSupport, safeWhere, valuesAt } from "./core/math.js";
 import type { Rng } from "./core/random.js";
 
 export const BetaDefinition = defineDistribution({

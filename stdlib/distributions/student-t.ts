@@ -1,10 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { constraints } from "../constraints.js";
-import { digamma, lgamma, log1p } from "../tensor/special.js";
+import { digamma, lbeta, lgamma, log1p } from "../tensor/special.js";
 import { defineDistribution } from "./define.js";
 import { Distribution, type DistributionOptions, type ParamInput } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
-import { LOG_PI, drawEach, valuesAt, where, lbeta } from "./core/math.js";
+import { LOG_PI, drawEach, valuesAt, where } from "./core/math.js";
 import type { Rng } from "./core/random.js";
 
 export const StudentTDefinition = defineDistribution({

@@ -7,7 +7,8 @@ export { initBackend, activeBackend, type BackendName, type InitBackendOptions }
 export { registerGradientFixes, sumToShape } from "./gradients.js";
 export { matmul, transposeLast2, type MatmulOptions } from "./matmul.js";
 export { stopGradient } from "./stop-gradient.js";
-export { lgamma, digamma, trigamma, lbeta, erf, erfc, ndtr, logNdtr, log1p, log1mexp, log1pexp, softplus, logit, xlogy, type TensorOrNumber } from "./special.js";
+export { FusedAdam, type AdamOptions } from "./adam.js";
+export { lgamma, digamma, trigamma, lbeta, erf, erfc, ndtr, logNdtr, log1p, log1mexp, log1pexp, softplus, bceWithLogits, logit, xlogy, type TensorOrNumber } from "./special.js";
 export * as specialJs from "./special-js.js";
 export { cholesky, triangularSolve, choleskySolve, logDetFromCholesky, logDetSpd, diagPart, type TriangularSolveOptions } from "./linalg.js";
 export * as linalgJs from "./linalg-js.js";

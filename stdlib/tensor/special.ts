@@ -12,6 +12,7 @@
  * is +Infinity and negative arguments give NaN. Float64 references live in special-js.ts.
  */
 import * as tf from "@tensorflow/tfjs";
+import { sumToShape } from "./gradients.js";
 
 type T = tf.Tensor;
 export type TensorOrNumber = tf.Tensor | number;
@@ -134,51 +135,81 @@ export function trigamma(x: TensorOrNumber): T {
   return tf.tidy(() => trigammaValue(f32(x)));
 }
 
-/** lgamma(x) - Stirling's approximation, for x >= 10 (3 terms; next < 1e-10). */
-function lgammaCorrection(x: T): T {
-  const r = tf.reciprocal(x);
+/**
+ * Per argument x of lbeta, with y = x + 4, r = 1/y: the Stirling remainder
+ * R = lgamma(y) - [(y - 1/2) log y - y + log sqrt(2 pi)] (4 terms, next < 4e-8 at y >= 4) and
+ * Q = x (x + 1) (x + 2) (x + 3) / y^4 in (0, 1), as in lgammaValue.
+ */
+function lbetaParts(x: T, r: T): { rem: T; q: T } {
   const r2 = tf.square(r);
-  let h = tf.add(tf.mul(r2, 1 / 1260), -1 / 360);
+  let h = tf.add(tf.mul(r2, -1 / 1680), 1 / 1260);
+  h = tf.add(tf.mul(h, r2), -1 / 360);
   h = tf.add(tf.mul(h, r2), 1 / 12);
-  return tf.mul(h, r);
+  const v = tf.mul(x, tf.add(x, 3));
+  return { rem: tf.mul(h, r), q: tf.mul(tf.mul(v, r2), tf.mul(tf.add(v, 2), r2)) };
 }
 
 /**
- * log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b) for a, b > 0, broadcasting. Uses Stirling
- * corrections when an argument is >= 10, so lbeta(1e6, 1) keeps its digits (the naive sum of
- * lgammas loses all of them in float32).
+ * log(y_x / y_s) for one argument of lbeta, given w = fl(y_x / y_s) and t = fl(other / y_s):
+ * in exact arithmetic w + t = 1, so 1 - w - t (computed exactly where it matters, by Sterbenz)
+ * is minus the rounding error of w, to first order. log w alone would lose all of
+ * x log(y_x / y_s) when x >> other; with the correction the error is ~1e-7 * other.
+ */
+function logShare(w: T, t: T): T {
+  return tf.add(tf.log(w), tf.sub(tf.sub(1, w), t));
+}
+
+/**
+ * log B(a, b) for a, b > 0, symmetric (no min/max). With y_x = x + 4 and s = a + b, writing each
+ * lgamma as lgammaValue does, lgamma(x) = (x - 1/2) log y_x - x - 4 + log sqrt(2 pi) + R(y_x)
+ * - log Q(x), the large terms collect into ratios that never cancel:
+ *   log B = (a - 1/2) log(y_a / y_s) + (b - 1/2) log(y_b / y_s) - log(sqrt(y_s) Q(a) Q(b) / Q(s))
+ *           + R(y_a) + R(y_b) - R(y_s) + log sqrt(2 pi) - 4.
+ * Q(b) / Q(s) >= b / (16 s), so the last log underflows only for arguments below ~1e-36.
+ * Three logs, against six for lgamma(a) + lgamma(b) - lgamma(a + b).
+ */
+function lbetaValue(a: T, b: T): T {
+  const ya = tf.add(a, 4);
+  const yb = tf.add(b, 4);
+  const s = tf.add(a, b);
+  const ys = tf.add(s, 4);
+  const rs = tf.reciprocal(ys);
+  const la = logShare(tf.mul(ya, rs), tf.mul(b, rs));
+  const lb = logShare(tf.mul(yb, rs), tf.mul(a, rs));
+  const main = tf.add(tf.mul(tf.sub(a, 0.5), la), tf.mul(tf.sub(b, 0.5), lb));
+  const pa = lbetaParts(a, tf.reciprocal(ya));
+  const pb = lbetaParts(b, tf.reciprocal(yb));
+  const ps = lbetaParts(s, rs);
+  const logTail = tf.log(tf.mul(tf.mul(pa.q, tf.div(pb.q, ps.q)), tf.sqrt(ys)));
+  const rem = tf.sub(tf.add(pa.rem, pb.rem), ps.rem);
+  return tf.add(tf.sub(tf.add(main, rem), logTail), LOG_SQRT_2PI - 4);
+}
+
+// The gradient in closed form: one digamma per argument instead of the tape of ~75 ops (the
+// previous value went through min/max, whose gradients both pass on a tie, so a == b counted twice).
+const lbetaCG = tf.customGrad((a, b, save) => {
+  const at = a as T;
+  const bt = b as T;
+  (save as tf.GradSaveFunc)([at, bt]);
+  return {
+    value: lbetaValue(at, bt),
+    gradFunc: (dy: T, saved: T[]) => {
+      const [sa, sb] = saved as [T, T];
+      const dab = digammaCG(tf.add(sa, sb)) as T;
+      const ga = tf.mul(dy, tf.sub(digammaCG(sa) as T, dab));
+      const gb = tf.mul(dy, tf.sub(digammaCG(sb) as T, dab));
+      return [sumToShape(ga, sa.shape), sumToShape(gb, sb.shape)];
+    },
+  };
+});
+
+/**
+ * log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b) for a, b > 0, broadcasting; accurate to
+ * float32 for arguments from 1e-30 to 1e7 and beyond, however unequal (the naive sum of lgammas
+ * loses every digit of lbeta(1e6, 1)). Gradients psi(a) - psi(a + b) and psi(b) - psi(a + b).
  */
 export function lbeta(a: TensorOrNumber, b: TensorOrNumber): T {
-  return tf.tidy(() => {
-    const at = f32(a);
-    const bt = f32(b);
-    const p = tf.minimum(at, bt);
-    const q = tf.maximum(at, bt);
-    // Both >= 10.
-    const p1 = tf.maximum(p, 10);
-    const q1 = tf.maximum(q, 10);
-    const s1 = tf.add(p1, q1);
-    const f1 = tf.div(p1, s1);
-    const v1 = tf.addN([
-      tf.mul(tf.log(q1), -0.5),
-      tf.sub(tf.add(lgammaCorrection(p1), lgammaCorrection(q1)), lgammaCorrection(s1)),
-      tf.mul(tf.sub(p1, 0.5), tf.log(f1)),
-      tf.mul(q1, log1pCG(tf.neg(f1)) as T),
-    ]);
-    const val1 = tf.add(v1, LOG_SQRT_2PI);
-    // Only the larger >= 10.
-    const q2 = q1;
-    const s2 = tf.add(p, q2);
-    const val2 = tf.addN([
-      lgammaCG(p) as T,
-      tf.sub(lgammaCorrection(q2), lgammaCorrection(s2)),
-      tf.sub(p, tf.mul(p, tf.log(s2))),
-      tf.mul(tf.sub(q2, 0.5), log1pCG(tf.neg(tf.div(p, s2))) as T),
-    ]);
-    // Both small.
-    const val3 = tf.sub(tf.add(lgammaCG(p) as T, lgammaCG(q) as T), lgammaCG(tf.add(p, q)) as T);
-    return tf.where(tf.greaterEqual(p, 10), val1, tf.where(tf.greaterEqual(q, 10), val2, val3));
-  });
+  return tf.tidy(() => lbetaCG(f32(a), f32(b)) as T);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,6 +345,33 @@ const softplusCG = tf.customGrad((x, save) => {
 export function log1pexp(x: TensorOrNumber): T {
   return tf.tidy(() => softplusCG(f32(x)) as T);
 }
+
+/**
+ * BCE with logits, elementwise: -log Bernoulli(t | sigmoid(l)) = softplus(l) - t l, computed as
+ * relu(l) - t l - log(sigmoid(|l|)) (absolute error < 1e-7: sigmoid(|l|) is in [1/2, 1)). Built
+ * for training losses on wasm: sigmoid is a fast kernel there while exp costs ~15 ns per element,
+ * and the closed-form gradient, dl = sigmoid(l) - t, dt = -l, replaces the tape of the composed
+ * ops. `targets` broadcasts against `logits`.
+ */
+export function bceWithLogits(logits: TensorOrNumber, targets: TensorOrNumber): T {
+  return tf.tidy(() => bceCG(f32(logits), f32(targets)) as T);
+}
+
+const bceCG = tf.customGrad((l, t, save) => {
+  const lt = l as T;
+  const tt = t as T;
+  (save as tf.GradSaveFunc)([lt, tt]);
+  const value = tf.sub(tf.sub(tf.relu(lt), tf.mul(tt, lt)), tf.log(tf.sigmoid(tf.abs(lt))));
+  return {
+    value,
+    gradFunc: (dy: T, saved: T[]) => {
+      const [sl, st] = saved as [T, T];
+      const gl = tf.mul(dy, tf.sub(tf.sigmoid(sl), st));
+      const gt = tf.mul(dy, tf.neg(sl));
+      return [sumToShape(gl, sl.shape), sumToShape(gt, st.shape)];
+    },
+  };
+});
 
 /** Same as `log1pexp`. */
 export const softplus = log1pexp;

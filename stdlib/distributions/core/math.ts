@@ -2,8 +2,6 @@
  * Small tensor helpers shared by the distribution files (called inside tf.tidy).
  */
 import * as tf from "@tensorflow/tfjs";
-import { sumToShape } from "../../tensor/gradients.js";
-import { digamma, lbeta as lbetaValue } from "../../tensor/special.js";
 import { broadcastShapes } from "./args.js";
 import { type Rng, normals, openUniforms } from "./random.js";
 
@@ -94,33 +92,4 @@ export function drawEach(shape: readonly number[], draw: (i: number) => number):
 /** A constant tensor of a given shape (NaN or Infinity for undefined or infinite moments). */
 export function filled(shape: readonly number[], v: number): tf.Tensor {
   return tf.fill([...shape], v, "float32");
-}
-
-/**
- * log B(a, b) with its value from the tensor layer's `lbeta` (accurate for large arguments) and
- * its gradient given in closed form (psi(a) - psi(a + b), psi(b) - psi(a + b)). The tensor
- * layer's own gradient double-counts where a == b (it goes through min/max), so we do not use it.
- */
-const lbetaCG = tf.customGrad((a, b, save) => {
-  const at = a as tf.Tensor;
-  const bt = b as tf.Tensor;
-  (save as tf.GradSaveFunc)([at, bt]);
-  return {
-    value: lbetaValue(at, bt),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
-      const dab = digamma(tf.add(sa, sb));
-      const ga = tf.mul(dy, tf.sub(digamma(sa), dab));
-      const gb = tf.mul(dy, tf.sub(digamma(sb), dab));
-      return [sumToShape(ga, sa.shape), sumToShape(gb, sb.shape)];
-    },
-  };
-});
-
-export function lbeta(a: tf.Tensor | number, b: tf.Tensor | number): tf.Tensor {
-  return tf.tidy(() => {
-    const at = typeof a === "number" ? tf.scalar(a) : a;
-    const bt = typeof b === "number" ? tf.scalar(b) : b;
-    return lbetaCG(at, bt) as tf.Tensor;
-  });
 }

@@ -37,15 +37,36 @@ export type Arg = number | number[] | number[][];
 export type Args = Record<string, Arg>;
 export type X = number | number[];
 
-/** How to integrate a 1-D density: over the real line, the positives (in log x) or (0, 1) (in logit x). */
-export type Quadrature = { kind: "real" | "positive" | "unit"; center: number; width: number } | { kind: "interval"; lo: number; hi: number };
+/**
+ * How to integrate a density: 1-D over the real line, the positives (in log x), (0, 1) (in logit
+ * x) or an interval; over the probability simplex (in stick-breaking logits, any K); or on a 2-D
+ * grid of +-8 marginal standard deviations.
+ */
+export type Quadrature =
+  | { kind: "real" | "positive" | "unit"; center: number; width: number }
+  | { kind: "interval"; lo: number; hi: number }
+  | { kind: "simplex"; k: number }
+  | { kind: "grid2d"; center: [number, number]; sd: [number, number] };
 
 export interface Row {
   readonly factory: DistributionFactory;
   /** Arguments by name; default: drawn from each parameter's constraint. */
   readonly args?: fc.Arbitrary<Args>;
-  /** Arguments for which the first four moments are finite (the moment check). */
+  /**
+   * Arguments for the moment check: those for which the variance is finite (so the sample mean
+   * has a standard error). Default: `args`.
+   */
   readonly momentArgs?: fc.Arbitrary<Args> | null;
+  /**
+   * The exact fourth central moment (Infinity where it diverges), for the standard error of the
+   * sample variance of heavy-tailed draws, where the sample's own fourth moment underestimates it.
+   * Where it is infinite the sample variance has no standard error and only the mean is checked.
+   */
+  readonly centralMoment4?: (a: Args) => number;
+  /** Draws for the moment check (default 20,000). */
+  readonly momentSamples?: number;
+  /** Arguments for the normalisation check, when they differ from `args` (other event sizes). */
+  readonly quadratureArgs?: fc.Arbitrary<Args>;
   readonly logProb: (a: Args, x: X) => number;
   /** 1-D continuous: how to integrate; discrete: the values to sum over. */
   readonly quadrature?: (a: Args) => Quadrature;
@@ -117,7 +138,13 @@ export const rows: Row[] = [
   },
   {
     factory: StudentT,
-    momentArgs: fc.record({ df: dbl(5, 30), loc: dbl(-3, 3), scale: positive() }),
+    // Every df with a finite variance (df > 2); the variance itself is checked where df > 4.
+    momentArgs: fc.record({ df: positive(2.02, 1000), loc: dbl(-3, 3), scale: positive() }),
+    centralMoment4: (a) => {
+      const nu = num(a, "df");
+      return nu > 4 ? (3 * nu * nu * num(a, "scale") ** 4) / ((nu - 2) * (nu - 4)) : Infinity;
+    },
+    momentSamples: 100_000,
     logProb: (a, x) => {
       const nu = num(a, "df");
       const z = ((x as number) - num(a, "loc")) / num(a, "scale");
@@ -172,7 +199,14 @@ export const rows: Row[] = [
   },
   {
     factory: LogNormal,
-    momentArgs: fc.record({ mu: dbl(-1, 1), sigma: positive(0.1, 0.5) }),
+    // All moments exist; sigma up to 4 (the variance then reaches e^40 and float32 still holds it).
+    momentArgs: fc.record({ mu: dbl(-3, 3), sigma: positive(0.02, 4) }),
+    centralMoment4: (a) => {
+      const m = num(a, "mu");
+      const s2 = num(a, "sigma") ** 2;
+      const e = Math.exp(s2);
+      return Math.exp(4 * m + 2 * s2) * Math.expm1(s2) ** 2 * (e ** 4 + 2 * e ** 3 + 3 * e ** 2 - 3);
+    },
     logProb: (a, x) => {
       const lx = Math.log(x as number);
       return -lx - Math.log(num(a, "sigma")) - 0.5 * LOG_2PI - 0.5 * ((lx - num(a, "mu")) / num(a, "sigma")) ** 2;
@@ -195,7 +229,19 @@ export const rows: Row[] = [
   },
   {
     factory: InverseGamma,
-    momentArgs: fc.record({ shape: dbl(5, 10), scale: positive() }),
+    // Every shape with a finite variance (shape > 2); the variance itself is checked where shape > 4.
+    momentArgs: fc.record({ shape: positive(2.02, 1000), scale: positive() }),
+    centralMoment4: (a) => {
+      const al = num(a, "shape");
+      if (!(al > 4)) return Infinity;
+      // Raw moments E[X^k] = b^k / ((a - 1) ... (a - k)), in units of the mean m = b / (a - 1).
+      const r2 = (al - 1) / (al - 2);
+      const r3 = (r2 * (al - 1)) / (al - 3);
+      const r4 = (r3 * (al - 1)) / (al - 4);
+      const m = num(a, "scale") / (al - 1);
+      return m ** 4 * (r4 - 4 * r3 + 6 * r2 - 3);
+    },
+    momentSamples: 100_000,
     logProb: (a, x) => {
       const s = num(a, "shape");
       const b = num(a, "scale");
@@ -216,6 +262,8 @@ export const rows: Row[] = [
       const s = al.reduce((p, q) => p + q, 0);
       return al.reduce((p, ak, k) => p + (ak - 1) * Math.log(xs[k]!) - lgamma(ak), 0) + lgamma(s);
     },
+    quadrature: (a) => ({ kind: "simplex", k: vec(a, "alpha").length }),
+    quadratureArgs: fc.record({ alpha: fc.oneof(fc.array(positive(), { minLength: 2, maxLength: 2 }), fc.array(positive(), { minLength: 3, maxLength: 3 })) }),
   },
   {
     factory: MultivariateNormal,
@@ -233,6 +281,11 @@ export const rows: Row[] = [
         ld += Math.log(l[i]![i]!);
       }
       return -0.5 * d * LOG_2PI - ld - 0.5 * z.reduce((p, q) => p + q * q, 0);
+    },
+    quadrature: (a) => {
+      const m = vec(a, "loc");
+      const l = a.scale_tril as number[][];
+      return { kind: "grid2d", center: [m[0]!, m[1]!], sd: [Math.abs(l[0]![0]!), Math.hypot(l[1]![0]!, l[1]![1]!)] };
     },
   },
   {

@@ -73,6 +73,7 @@ const size = (s: number[]) => s.reduce((p, v) => p * v, 1);
 describe("BatchMatMul gradient (re-registered)", () => {
   const cases: [string, number[], number[]][] = [
     ["[M,K]@[K,N]", [4, 3], [3, 5]],
+    ["[M,K]@[K,N] with a large B (dy @ Bᵀ folded to (B @ dyᵀ)ᵀ)", [2, 3], [3, 40]],
     ["[B,M,K]@[K,N] (threw in tfjs 4.22)", [2, 4, 3], [3, 5]],
     ["[B,M,K]@[B,K,N]", [2, 4, 3], [2, 3, 5]],
     ["[M,K]@[B,K,N]", [4, 3], [2, 3, 5]],

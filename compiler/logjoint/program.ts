@@ -1,0 +1,598 @@
+/**
+ * Runs the model body for given latent values: `let`s and assignments in source order, one term
+ * per `~` and `factor(...)`, and `for` loops.
+ *
+ * Loops. A `for` loop whose body only indexes by its variable (the common case: `y[i] ~
+ * Normal(mu + tau * eta[i], sigma[i])`, `theta[j] = ...`) is evaluated as one vectorised pass:
+ * the loop variable is the vector 0..n-1 on a new frame axis, so every statement in the body runs
+ * once for all iterations, and each term is summed over that axis. A loop that cannot be
+ * vectorised (slices or sizes that depend on the loop variable, assignments indexed by something
+ * else) runs iteration by iteration in JS.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Bijector } from "../../stdlib/index.js";
+import type { DeclStmt, Dim, Expr, ForStmt, Identifier, IndexExpr, Statement, SymbolInfo, TypedModel } from "../lang.js";
+import type { GraphIR, IrFactor, IrNode } from "../ir.js";
+import { ConstantCache, EvalError, Evaluator, type EvalScope } from "./evaluator.js";
+import { applyLatentNetwork, type ParamNetwork } from "./networks.js";
+import { factorTerm, potentialTerm } from "./factors.js";
+import type { DataTensors } from "./data.js";
+import { asFloat, broadcastIfNeeded, broadcastShape, align, ownRank, withFrame, type Value } from "./value.js";
+
+/** A plain (tensor) `param`: an unconstrained variable mapped onto its constraint. */
+export interface TensorParam {
+  readonly variable: tf.Variable;
+  readonly bijector: Bijector | null;
+}
+
+export interface MinibatchState {
+  readonly plate: string;
+  /** The plate's full size and the batch size. */
+  readonly n: number;
+  readonly b: number;
+}
+
+interface LoopInfo {
+  readonly from: number;
+  readonly count: number;
+  /** Frame axis of a vectorised loop (S is axis 0); null when iterated in JS. */
+  readonly frameAxis: number | null;
+}
+
+interface RunState {
+  readonly s: number;
+  readonly values: ReadonlyMap<string, tf.Tensor>;
+  readonly env: Map<object, Value>;
+  readonly loops: Map<object, LoopInfo>;
+  depth: number;
+  readonly terms: Map<string, tf.Tensor>;
+  readonly withTerms: boolean;
+}
+
+/** Raised when a build-time evaluation meets something only known per call. */
+class NeedsRuntime extends Error {}
+
+const SIZE_ARG_BUILTINS: Readonly<Record<string, (i: number) => boolean>> = {
+  ones: () => true,
+  zeros: () => true,
+  fill: (i) => i >= 1,
+  rep: (i) => i >= 1,
+  one_hot: (i) => i === 1,
+  sum: (i) => i === 1,
+  prod: (i) => i === 1,
+  mean: (i) => i === 1,
+  max: (i) => i === 1,
+  min: (i) => i === 1,
+  logsumexp: (i) => i === 1,
+  sd: (i) => i === 1,
+  variance: (i) => i === 1,
+  size: (i) => i === 1,
+};
+
+export class ModelProgram {
+  private readonly factorOfStmt = new Map<object, IrFactor>();
+  private readonly nodeByName = new Map<string, IrNode>();
+  private readonly declSymbols = new Map<object, SymbolInfo>();
+  private readonly constLets = new Map<object, Value>();
+  private readonly dataValues = new Map<string, Value>();
+  private readonly argValues = new Map<string, Value>();
+  private readonly vectorisable = new Map<ForStmt, boolean>();
+  private readonly topLevelLets: DeclStmt[];
+  minibatch: MinibatchState | null = null;
+
+  constructor(
+    private readonly graph: GraphIR,
+    private readonly typed: TypedModel,
+    private readonly data: DataTensors,
+    private readonly paramNetworks: ReadonlyMap<string, ParamNetwork>,
+    private readonly tensorParams: ReadonlyMap<string, TensorParam>,
+    private readonly cache: ConstantCache,
+  ) {
+    for (const f of graph.factors.values()) this.factorOfStmt.set(f.stmt, f);
+    for (const n of graph.nodes.values()) if (!n.inGuide && !this.nodeByName.has(n.name)) this.nodeByName.set(n.name, n);
+    const register = (s: SymbolInfo) => {
+      if (!this.declSymbols.has(s.decl)) this.declSymbols.set(s.decl, s);
+    };
+    for (const s of typed.symbols.values()) register(s);
+    for (const s of typed.loopVars.values()) register(s);
+    for (const s of typed.references.values()) register(s);
+    this.topLevelLets = typed.model.body.filter((s): s is DeclStmt => s.kind === "Decl" && s.role === "let");
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Set-up
+
+  /** Re-reads data tensors and recomputes the data-only lets (after a minibatch change). */
+  refresh(): void {
+    for (const v of this.constLets.values()) v.t.dispose();
+    this.constLets.clear();
+    this.dataValues.clear();
+    for (const v of this.argValues.values()) v.t.dispose();
+    this.argValues.clear();
+    // Lets that depend on data and constants only are computed once, here.
+    for (const decl of this.topLevelLets) {
+      const sym = this.declSymbols.get(decl);
+      if (!decl.init || !sym || sym.definitions.length > 1) continue;
+      const st = this.newState(1, new Map(), false);
+      try {
+        let num: number | undefined;
+        // Cloned: the initialiser may be a data tensor itself, which must outlive this cache.
+        const t = tf.tidy(() => {
+          const out = this.evaluator(st, true).eval(decl.init!);
+          num = out.num;
+          return tf.clone(out.t);
+        });
+        this.constLets.set(decl, num === undefined ? { t, frame: 0, persistent: true } : { t, frame: 0, persistent: true, num });
+      } catch (e) {
+        if (!(e instanceof NeedsRuntime)) throw e;
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const v of this.constLets.values()) v.t.dispose();
+    this.constLets.clear();
+    for (const v of this.argValues.values()) v.t.dispose();
+    this.argValues.clear();
+    this.dataValues.clear();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Running
+
+  /** Runs the body: terms by factor id (each [S], [1] or a scalar) and the let values. */
+  run(s: number, values: ReadonlyMap<string, tf.Tensor>, withTerms: boolean): { terms: Map<string, tf.Tensor>; env: Map<object, Value> } {
+    const st = this.newState(s, values, withTerms);
+    this.execBody(this.typed.model.body, st);
+    return { terms: st.terms, env: st.env };
+  }
+
+  /** The value of a top-level let after a run (a data-only let from the build-time cache). */
+  letValue(env: Map<object, Value>, decl: DeclStmt): Value | undefined {
+    return env.get(decl) ?? this.constLets.get(decl);
+  }
+
+  private newState(s: number, values: ReadonlyMap<string, tf.Tensor>, withTerms: boolean): RunState {
+    return { s, values, env: new Map(), loops: new Map(), depth: 0, terms: new Map(), withTerms };
+  }
+
+  private evaluator(st: RunState, buildTime = false): Evaluator {
+    const scope: EvalScope = {
+      lookup: (sym, at) => this.lookup(sym, at, st, buildTime),
+      applyNetwork: (sym, input, at) => {
+        if (buildTime) throw new NeedsRuntime();
+        return this.applyNetwork(sym, input, at, st);
+      },
+      sizeOverride: (e) => this.sizeOverride(e),
+    };
+    return new Evaluator(this.typed, scope, this.cache);
+  }
+
+  /** Under minibatching, a size argument naming the subsampled plate's size is the batch size. */
+  private sizeOverride(e: Expr): number | undefined {
+    const mb = this.minibatch;
+    if (!mb || e.kind !== "Identifier") return undefined;
+    const plate = this.graph.plates.get(mb.plate);
+    return plate && plate.size.kind === "sym" && plate.size.name === e.name ? mb.b : undefined;
+  }
+
+  private lookup(sym: SymbolInfo, at: Identifier, st: RunState, buildTime: boolean): Value {
+    switch (sym.role) {
+      case "loop":
+      case "let": {
+        const v = st.env.get(sym.decl) ?? this.constLets.get(sym.decl);
+        if (v) return v;
+        if (sym.role === "let" && (sym.decl as DeclStmt).init && this.topLevelLets.includes(sym.decl as DeclStmt)) {
+          // A top-level let referenced before its statement: evaluate its initialiser now.
+          const val = this.evaluator(st, buildTime).eval((sym.decl as DeclStmt).init!);
+          st.env.set(sym.decl, val);
+          return val;
+        }
+        if (buildTime) throw new NeedsRuntime();
+        throw new EvalError(`'${sym.name}' is used before it has a value`, at);
+      }
+      case "data":
+        return this.dataValue(sym.name, at);
+      case "arg":
+        return this.argValue(sym.name, at);
+      case "latent": {
+        if (buildTime) throw new NeedsRuntime();
+        const t = st.values.get(sym.name);
+        if (!t) throw new EvalError(`no value was given for latent '${sym.name}'`, at);
+        return { t, frame: 1 };
+      }
+      case "param": {
+        if (buildTime) throw new NeedsRuntime();
+        const p = this.tensorParams.get(sym.name);
+        if (!p) throw new EvalError(`'${sym.name}' is a network: call it on an input, e.g. ${sym.name}(x)`, at);
+        return { t: p.bijector ? p.bijector.forward(p.variable) : p.variable, frame: 0 };
+      }
+    }
+  }
+
+  private dataValue(name: string, at: Identifier): Value {
+    let v = this.dataValues.get(name);
+    if (!v) {
+      const t = this.data.get(name);
+      if (!t) throw new EvalError(`data '${name}' was not given`, at);
+      const num = this.data.scalar(name);
+      v = num === undefined ? { t, frame: 0, persistent: true } : { t, frame: 0, persistent: true, num };
+      this.dataValues.set(name, v);
+    }
+    return v;
+  }
+
+  private argValue(name: string, at: Identifier): Value {
+    let v = this.argValues.get(name);
+    if (!v) {
+      const a = this.typed.args.get(name);
+      if (a === undefined) throw new EvalError(`model argument '${name}' has no value`, at);
+      const sym = this.typed.symbols.get(name);
+      const isInt = typeof a === "number" && sym?.type.kind === "tensor" && sym.type.elem === "int";
+      const t = tf.keep(typeof a === "boolean" ? tf.scalar(a, "bool") : tf.scalar(a, isInt ? "int32" : "float32"));
+      v = { t, frame: 0, persistent: true, num: typeof a === "boolean" ? (a ? 1 : 0) : a };
+      this.argValues.set(name, v);
+    }
+    return v;
+  }
+
+  private applyNetwork(sym: SymbolInfo, input: Value, at: Expr, st: RunState): Value {
+    const node = this.nodeByName.get(sym.name);
+    if (!node || !node.network) throw new EvalError(`'${sym.name}' is not a network`, at);
+    if (node.network.stochastic) {
+      const w = st.values.get(sym.name);
+      if (!w) throw new EvalError(`no weights were given for the latent network '${sym.name}'`, at);
+      return applyLatentNetwork(node.network, sym.name, { t: w, frame: 1 }, input);
+    }
+    const net = this.paramNetworks.get(sym.name);
+    if (!net) throw new EvalError(`network '${sym.name}' has no weights`, at);
+    return net.apply(input);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Statements
+
+  private execBody(body: readonly Statement[], st: RunState): void {
+    for (const s of body) {
+      switch (s.kind) {
+        case "Decl":
+          if (s.role === "let" && s.init) {
+            if (st.depth === 0 && this.constLets.has(s)) break;
+            if (st.env.has(s)) break; // evaluated early, on a forward reference
+            st.env.set(s, this.evaluator(st).eval(s.init));
+          }
+          break;
+        case "Sample": {
+          if (!st.withTerms) break;
+          const f = this.factorOfStmt.get(s);
+          if (!f || !f.signature) throw new EvalError(`this '~' statement has no factor in the graph`, s.target);
+          const ev = this.evaluator(st);
+          const target = ev.eval(s.target);
+          const args = s.dist.args.map((a) => ev.eval(a));
+          this.addTerm(st, f, factorTerm(f.signature, target, args, this.cache));
+          break;
+        }
+        case "Factor": {
+          if (!st.withTerms) break;
+          const f = this.factorOfStmt.get(s);
+          if (!f) throw new EvalError(`this factor(...) has no factor in the graph`, s.value);
+          this.addTerm(st, f, potentialTerm(this.evaluator(st).eval(s.value)));
+          break;
+        }
+        case "Assign":
+          this.assign(s.target, this.evaluator(st).eval(s.value), st);
+          break;
+        case "For":
+          this.loop(s, st);
+          break;
+        case "Guide":
+          break;
+      }
+    }
+  }
+
+  private addTerm(st: RunState, f: IrFactor, term: tf.Tensor): void {
+    const mb = this.minibatch;
+    const scaled = mb && f.plates.includes(mb.plate) ? tf.mul(term, mb.n / mb.b) : term;
+    const prev = st.terms.get(f.id);
+    st.terms.set(f.id, prev ? tf.add(prev, scaled) : scaled);
+  }
+
+  private loopCount(s: ForStmt, from: number, to: number): number {
+    const mb = this.minibatch;
+    if (mb && from === 0 && to === mb.n) {
+      const plate = this.graph.plates.get(mb.plate);
+      if (plate && plate.indexVars.includes(s.variable.name)) return mb.b;
+    }
+    return Math.max(0, to - from);
+  }
+
+  private loop(s: ForStmt, st: RunState): void {
+    const ev = this.evaluator(st);
+    const from = ev.number(s.from);
+    const count = this.loopCount(s, from, ev.number(s.to));
+    if (count === 0) return;
+    const decl = this.loopDecl(s);
+    if (this.canVectorise(s)) {
+      st.depth++;
+      const axis = st.depth;
+      const shape = [...Array(axis).fill(1), count];
+      const t = tf.reshape(tf.range(from, from + count, 1, "int32"), shape);
+      st.env.set(decl, { t, frame: axis + 1 });
+      st.loops.set(decl, { from, count, frameAxis: axis });
+      try {
+        this.execBody(s.body, st);
+      } finally {
+        st.depth--;
+        st.env.delete(decl);
+        st.loops.delete(decl);
+      }
+      return;
+    }
+    for (let i = from; i < from + count; i++) {
+      st.env.set(decl, { t: tf.scalar(i, "int32"), frame: 0, num: i });
+      st.loops.set(decl, { from, count, frameAxis: null });
+      this.execBody(s.body, st);
+    }
+    st.env.delete(decl);
+    st.loops.delete(decl);
+  }
+
+  private loopDecl(s: ForStmt): object {
+    return this.typed.loopVars.get(s)?.decl ?? s;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Can a loop run as one vectorised pass?
+
+  private canVectorise(s: ForStmt): boolean {
+    let ok = this.vectorisable.get(s);
+    if (ok === undefined) {
+      ok = this.checkVectorisable(s, new Set());
+      this.vectorisable.set(s, ok);
+    }
+    return ok;
+  }
+
+  private checkVectorisable(s: ForStmt, outer: ReadonlySet<object>): boolean {
+    const loops = new Set(outer);
+    loops.add(this.loopDecl(s));
+    // Bounds must not move with an enclosing vectorised loop (no triangular loops).
+    if (this.mentions(s.from, loops) || this.mentions(s.to, loops)) return false;
+    const okExpr = (e: Expr): boolean => !this.dynamicShape(e, loops);
+    for (const stmt of s.body) {
+      switch (stmt.kind) {
+        case "For":
+          if (!this.checkVectorisable(stmt, loops)) return false;
+          break;
+        case "Decl":
+          if (stmt.init && !okExpr(stmt.init)) return false;
+          break;
+        case "Sample":
+          if (!okExpr(stmt.target) || !stmt.dist.args.every(okExpr)) return false;
+          break;
+        case "Factor":
+          if (!okExpr(stmt.value)) return false;
+          break;
+        case "Assign": {
+          if (!okExpr(stmt.value)) return false;
+          const t = stmt.target;
+          if (t.kind !== "Index" || t.object.kind !== "Identifier") return false;
+          const seen = new Set<object>();
+          for (const ix of t.indices) {
+            if (ix.kind === "Slice") {
+              if (ix.start || ix.end) return false;
+              continue;
+            }
+            if (ix.kind !== "Identifier") return false;
+            const sym = this.typed.references.get(ix);
+            if (!sym || sym.role !== "loop" || !loops.has(sym.decl) || seen.has(sym.decl)) return false;
+            seen.add(sym.decl);
+          }
+          // Slices must come after every loop index (theta[j, :]).
+          const firstSlice = t.indices.findIndex((ix) => ix.kind === "Slice");
+          if (firstSlice >= 0 && t.indices.slice(firstSlice).some((ix) => ix.kind !== "Slice")) return false;
+          break;
+        }
+        case "Guide":
+          break;
+      }
+    }
+    return true;
+  }
+
+  private mentions(e: Expr, decls: ReadonlySet<object>): boolean {
+    let found = false;
+    visit(e, (x) => {
+      if (x.kind === "Identifier") {
+        const sym = this.typed.references.get(x);
+        if (sym && decls.has(sym.decl)) found = true;
+      }
+    });
+    return found;
+  }
+
+  /** Slices or size arguments that depend on one of the loops: shapes that change per iteration. */
+  private dynamicShape(e: Expr, loops: ReadonlySet<object>): boolean {
+    let dynamic = false;
+    visit(e, (x) => {
+      if (dynamic) return;
+      if (x.kind === "Index") {
+        for (const ix of x.indices) {
+          if (ix.kind === "Slice" && ((ix.start && this.mentions(ix.start, loops)) || (ix.end && this.mentions(ix.end, loops)))) dynamic = true;
+        }
+      } else if (x.kind === "Call") {
+        const isSize = SIZE_ARG_BUILTINS[x.callee.name];
+        if (isSize && x.args.some((a, i) => isSize(i) && this.mentions(a, loops))) dynamic = true;
+      }
+    });
+    return dynamic;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Assignments into lets
+
+  private letShape(sym: SymbolInfo): number[] {
+    if (sym.type.kind !== "tensor") throw new EvalError(`'${sym.name}' is not a tensor`, null);
+    return sym.type.shape.map((d) => this.dimValue(d, sym.name));
+  }
+
+  private dimValue(d: Dim, owner: string): number {
+    if (d.kind === "const") return d.value;
+    if (d.kind === "sym") {
+      const mb = this.minibatch;
+      if (mb) {
+        const plate = this.graph.plates.get(mb.plate);
+        if (plate && plate.size.kind === "sym" && plate.size.name === d.name) return mb.b;
+      }
+      const n = this.data.data.sizes.get(d.name) ?? this.graph.sizes.get(d.name);
+      if (n !== undefined) return n;
+    }
+    throw new EvalError(`the size of '${owner}' is not known`, null);
+  }
+
+  private assign(target: Expr, v: Value, st: RunState): void {
+    if (target.kind === "Identifier") {
+      const sym = this.typed.references.get(target);
+      if (!sym) throw new EvalError(`'${target.name}' is not resolved`, target);
+      st.env.set(sym.decl, v);
+      return;
+    }
+    if (target.kind !== "Index" || target.object.kind !== "Identifier") throw new EvalError(`cannot assign to this expression`, target);
+    const sym = this.typed.references.get(target.object);
+    if (!sym) throw new EvalError(`'${target.object.name}' is not resolved`, target);
+    const vectorised = target.indices.some((ix) => {
+      if (ix.kind !== "Identifier") return false;
+      const s = this.typed.references.get(ix);
+      return !!s && st.loops.get(s.decl)?.frameAxis != null;
+    });
+    if (vectorised) this.assignVectorised(target, sym, v, st);
+    else this.assignMasked(target, sym, v, st);
+  }
+
+  /** `theta[j] = e` over a vectorised loop j: the loop's frame axis becomes the let's axis. */
+  private assignVectorised(target: IndexExpr, sym: SymbolInfo, v: Value, st: RunState): void {
+    const dims = this.letShape(sym);
+    const frame = st.depth + 1;
+    const loopAxes: number[] = [];
+    target.indices.forEach((ix, j) => {
+      if (ix.kind !== "Identifier") return;
+      const s = this.typed.references.get(ix)!;
+      const info = st.loops.get(s.decl);
+      if (!info || info.frameAxis === null) throw new EvalError(`'${ix.name}' is not a loop variable here`, ix);
+      if (info.from !== 0 || info.count !== dims[j]) {
+        throw new EvalError(`assigning '${sym.name}[${ix.name}]' in a loop that does not cover 0..${dims[j]} is not supported`, ix);
+      }
+      loopAxes.push(info.frameAxis);
+    });
+    let t = withFrame(v, frame);
+    const shape = [...t.shape];
+    loopAxes.forEach((a, j) => (shape[a] = dims[j]!));
+    t = broadcastIfNeeded(t, shape);
+    const others = [...Array(frame).keys()].filter((a) => a !== 0 && !loopAxes.includes(a));
+    if (others.some((a) => t.shape[a] !== 1)) {
+      throw new EvalError(`'${sym.name}' is assigned a value that varies along a loop it is not indexed by`, target);
+    }
+    const own = [...Array(t.rank - frame).keys()].map((i) => i + frame);
+    t = tf.transpose(t, [0, ...others, ...loopAxes, ...own]);
+    const k = loopAxes.length;
+    const ownShape = t.shape.slice(frame);
+    const rest = dims.slice(k);
+    const pad = Math.max(0, rest.length - ownShape.length);
+    t = tf.reshape(t, [t.shape[0]!, ...dims.slice(0, k), ...Array(pad).fill(1), ...ownShape]);
+    t = broadcastIfNeeded(t, [t.shape[0]!, ...dims]);
+    st.env.set(sym.decl, { t, frame: 1 });
+  }
+
+  /** `theta[2] = e`, `theta[i, :] = e` with i iterated in JS: a masked update of the let. */
+  private assignMasked(target: IndexExpr, sym: SymbolInfo, v: Value, st: RunState): void {
+    const dims = this.letShape(sym);
+    const ev = this.evaluator(st);
+    const isReal = sym.type.kind === "tensor" && sym.type.elem === "real";
+    const cur = st.env.get(sym.decl) ?? { t: tf.zeros(dims, isReal ? "float32" : "int32"), frame: 0 };
+    const starts: number[] = [];
+    const region: number[] = [];
+    const scalarAxes: number[] = [];
+    dims.forEach((n, j) => {
+      const ix = target.indices[j];
+      if (!ix || (ix.kind === "Slice" && !ix.start && !ix.end)) {
+        starts.push(0);
+        region.push(n);
+      } else if (ix.kind === "Slice") {
+        const a = ix.start ? ev.number(ix.start) : 0;
+        const b = ix.end ? ev.number(ix.end) : n;
+        starts.push(a);
+        region.push(Math.max(0, b - a));
+      } else {
+        const i = ev.eval(ix);
+        if (i.num === undefined || ownRank(i) !== 0) throw new EvalError(`an assignment index must be a single int known per iteration`, ix);
+        starts.push(i.num);
+        region.push(1);
+        scalarAxes.push(j);
+      }
+    });
+    // The value, shaped like the region (scalar-indexed axes kept as size 1), padded to the let.
+    const vOwn = v.t.shape.slice(v.frame);
+    const free = region.filter((_, j) => !scalarAxes.includes(j)).length;
+    const padded = [...Array(Math.max(0, free - vOwn.length)).fill(1), ...vOwn];
+    let q = 0;
+    const withOnes = region.map((_, j) => (scalarAxes.includes(j) ? 1 : padded[q++]!));
+    const lead = v.t.shape.slice(0, v.frame);
+    let vt = tf.reshape(isReal ? asFloat(v.t) : v.t, [...lead, ...withOnes]);
+    vt = broadcastIfNeeded(vt, [...lead, ...region]);
+    vt = tf.pad(vt, [...lead.map((): [number, number] => [0, 0]), ...dims.map((n, j): [number, number] => [starts[j]!, n - starts[j]! - region[j]!])]);
+    const mask = new Uint8Array(dims.reduce((p, n) => p * n, 1));
+    const strides = dims.map((_, j) => dims.slice(j + 1).reduce((p, n) => p * n, 1));
+    const fill = (j: number, off: number) => {
+      if (j === dims.length) {
+        mask[off] = 1;
+        return;
+      }
+      for (let i = starts[j]!; i < starts[j]! + region[j]!; i++) fill(j + 1, off + i * strides[j]!);
+    };
+    fill(0, 0);
+    const m = tf.tensor(mask, dims, "bool");
+    const { ts, frame } = align([{ t: m, frame: 0 }, { t: vt, frame: v.frame }, cur]);
+    let shape: number[] = [];
+    for (const t of ts) shape = broadcastShape(shape, t.shape);
+    const out = tf.where(broadcastIfNeeded(ts[0]!, shape), broadcastIfNeeded(ts[1]!, shape), broadcastIfNeeded(isReal ? asFloat(ts[2]!) : ts[2]!, shape));
+    st.env.set(sym.decl, { t: out, frame });
+  }
+}
+
+/** Calls `f` on every expression inside `e` (index arguments and slice bounds included). */
+export function visit(e: Expr, f: (x: Expr) => void): void {
+  const stack: Expr[] = [e];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    f(x);
+    switch (x.kind) {
+      case "Array":
+        stack.push(...x.elements);
+        break;
+      case "Unary":
+        stack.push(x.operand);
+        break;
+      case "Binary":
+        stack.push(x.left, x.right);
+        break;
+      case "Ternary":
+        stack.push(x.cond, x.then, x.otherwise);
+        break;
+      case "Call":
+        stack.push(...x.args);
+        break;
+      case "Index":
+        stack.push(x.object);
+        for (const ix of x.indices) {
+          if (ix.kind === "Slice") {
+            if (ix.start) stack.push(ix.start);
+            if (ix.end) stack.push(ix.end);
+          } else stack.push(ix);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+}

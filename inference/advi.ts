@@ -1,0 +1,316 @@
+/**
+ * ADVI (Kucukelbir et al. 2017) as init -> step -> run with explicit state (STYLE.md convention 7).
+ *
+ * init: the guide starts at the Laplace approximation (init.ts) or at zero.
+ * step: one Adam step on -ELBO from S reparameterised draws; steps on the means are scaled by the
+ *   current sds; the step size decays as lr0 / sqrt(1 + t / tau); gradients are clipped to 10x
+ *   their running median norm. A non-finite ELBO or gradient undoes the step (back to the last
+ *   good state) and halves the step size; if it persists, a PPL5xxx diagnostic names the term.
+ * run: "optimise" until the convergence rule fires (or 80% of maxSteps), then "average": Polyak
+ *   averaging of the iterates with twice the samples per step, which removes most of the Monte
+ *   Carlo jitter that a fixed-step optimiser leaves in its answer.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { PplError, type Diagnostic } from "../language/index.js";
+import { Rng, type RngState } from "../stdlib/index.js";
+import { ConvergenceMonitor, type ConvergenceState, type ConvergenceVerdict } from "./convergence.js";
+import { elboSurrogate, type ElboSettings } from "./elbo.js";
+import { badSavedFit, nonFiniteGuide, nonFiniteTerm } from "./errors.js";
+import { guideFromState, makeGuide, type Guide, type GuideState } from "./guide/index.js";
+import { laplaceInit, zeroInit } from "./init.js";
+import { Adam, ClipRule, Snapshot, decayedRate, globalNorm, type AdamStateData } from "./optim.js";
+import type { ResolvedOptions } from "./options.js";
+import { layoutMismatch, savedLayout, type SavedLayout } from "./result.js";
+import type { LogJoint, MinibatchSource } from "./target.js";
+import { disposeValues, type LatentTransform } from "./transform.js";
+
+export interface AdviConfig {
+  readonly options: ResolvedOptions;
+  readonly logJoint: LogJoint;
+  readonly transform: LatentTransform;
+  readonly minibatch?: MinibatchSource;
+}
+
+export type Phase = "optimise" | "average";
+
+/** Everything a run needs to continue; tensors live in guide, adam, snapshot and avg. */
+export interface AdviState {
+  step: number;
+  phase: Phase;
+  /** Stop averaging (and the run) at this step. */
+  averageUntil: number;
+  averageFrom: number;
+  lrMult: number;
+  failures: number;
+  nonFiniteSteps: number;
+  readonly guide: Guide;
+  readonly variables: readonly tf.Variable[];
+  readonly adam: Adam;
+  readonly snapshot: Snapshot;
+  readonly avg: tf.Variable[];
+  avgCount: number;
+  rng: Rng;
+  batchRng: Rng;
+  readonly trace: number[];
+  readonly monitor: ConvergenceMonitor;
+  readonly clip: ClipRule;
+  verdict: ConvergenceVerdict | undefined;
+  done: boolean;
+  readonly initHow: string;
+  seconds: number;
+}
+
+const MAX_FAILURES = 8;
+
+export function adviSettings(o: ResolvedOptions): ElboSettings {
+  return { estimator: o.estimator, entropy: o.entropy };
+}
+
+function paramVariables(lj: LogJoint): tf.Variable[] {
+  return [...lj.params.values()];
+}
+
+function makeState(cfg: AdviConfig, guide: Guide, initHow: string, rng: Rng, batchRng: Rng): AdviState {
+  const o = cfg.options;
+  const variables = [...guide.variables, ...paramVariables(cfg.logJoint)];
+  const adam = new Adam(variables);
+  return {
+    step: 0,
+    phase: "optimise",
+    averageUntil: o.maxSteps,
+    averageFrom: o.maxSteps,
+    lrMult: 1,
+    failures: 0,
+    nonFiniteSteps: 0,
+    guide,
+    variables,
+    adam,
+    snapshot: new Snapshot([...variables, ...adam.slots]),
+    avg: variables.map((v) => tf.variable(v.clone(), false)),
+    avgCount: 0,
+    rng,
+    batchRng,
+    trace: [],
+    monitor: new ConvergenceMonitor(o.window, o.tolerance, o.minSteps),
+    clip: new ClipRule(o.clipNorm === "auto" ? undefined : o.clipNorm),
+    verdict: undefined,
+    done: false,
+    initHow,
+    seconds: 0,
+  };
+}
+
+export function adviInit(cfg: AdviConfig, seed: Rng): AdviState {
+  const o = cfg.options;
+  const dim = cfg.transform.dim;
+  const init = o.init === "laplace" ? laplaceInit(cfg.logJoint, cfg.transform, o.initScale) : zeroInit(dim, o.initScale, "zero start (init: 'zero')");
+  const guide = makeGuide(o.family, dim, init.init, { rank: o.rank, rng: seed.fork("guide") });
+  return makeState(cfg, guide, init.how, seed.fork("steps"), seed.fork("batches"));
+}
+
+/** Draws B distinct indices of 0..N-1 (partial Fisher-Yates), sorted. */
+function batchIndices(rng: Rng, n: number, b: number): Int32Array {
+  const idx = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < b; i++) {
+    const j = i + Math.floor(rng.nextUniform() * (n - i));
+    const t = idx[i]!;
+    idx[i] = idx[j]!;
+    idx[j] = t;
+  }
+  return idx.slice(0, b).sort();
+}
+
+/** One optimisation step; throws a PplError (PPL5xxx) when the ELBO stays non-finite. */
+export function adviStep(cfg: AdviConfig, st: AdviState): void {
+  const o = cfg.options;
+  const samples = st.phase === "average" ? 2 * o.samples : o.samples;
+  const noise = st.guide.noise(samples, st.rng);
+  const mb = cfg.minibatch && o.batchSize !== undefined && o.batchSize < cfg.minibatch.size ? cfg.minibatch : undefined;
+  mb?.select(batchIndices(st.batchRng, mb.size, o.batchSize!));
+  const lj = cfg.logJoint;
+  const settings = adviSettings(o);
+  try {
+    const { value, grads } = tf.variableGrads(() => tf.neg(tf.mean(elboSurrogate({ logJoint: lj, transform: cfg.transform, guide: st.guide }, noise, settings))) as tf.Scalar, st.variables as tf.Variable[]);
+    const gradList = st.variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
+    const both = tf.tidy(() => tf.stack([value, globalNorm(gradList)]));
+    const [loss, norm] = both.dataSync();
+    both.dispose();
+    value.dispose();
+    const elbo = -loss!;
+    if (Number.isFinite(elbo) && Number.isFinite(norm!)) {
+      st.snapshot.save(st.adam.t);
+      const thr = st.clip.threshold();
+      const clip = norm! > thr ? thr / norm! : 1;
+      const scales = [...st.guide.stepScales(), ...paramVariables(cfg.logJoint).map(() => undefined)];
+      st.adam.apply(gradList, decayedRate(o.learningRate, o.decaySteps, st.step) * st.lrMult, clip, scales);
+      for (const s of scales) s?.dispose();
+      st.clip.record(norm!);
+      st.step += 1;
+      st.failures = 0;
+      st.trace.push(elbo);
+      afterStep(cfg, st, elbo);
+    } else {
+      st.failures += 1;
+      st.nonFiniteSteps += 1;
+      if (st.failures >= MAX_FAILURES) throw new PplError([diagnoseNonFinite(cfg, st, lj, noise, elbo)]);
+      st.adam.t = st.snapshot.restore();
+      st.lrMult /= 2;
+    }
+    for (const g of gradList) g.dispose();
+  } finally {
+    noise.dispose();
+    mb?.select(null);
+  }
+}
+
+/** Minibatch gradients are noisier by about N / B: average over that many more steps. */
+function batchFactor(cfg: AdviConfig): number {
+  const o = cfg.options;
+  return cfg.minibatch && o.batchSize !== undefined && o.batchSize < cfg.minibatch.size ? cfg.minibatch.size / o.batchSize : 1;
+}
+
+function afterStep(cfg: AdviConfig, st: AdviState, elbo: number): void {
+  const o = cfg.options;
+  const v = st.monitor.push(elbo, st.step);
+  if (v && !st.verdict) st.verdict = v;
+  if (st.phase === "optimise") {
+    const capAt = Math.floor(0.8 * o.maxSteps);
+    if (st.verdict || st.step >= capAt) {
+      st.phase = "average";
+      st.averageFrom = st.step;
+      const want = o.averageSteps ?? Math.round(Math.min(1000, Math.max(150, st.step)) * batchFactor(cfg));
+      st.averageUntil = st.verdict ? Math.min(o.maxSteps, st.step + want) : o.maxSteps;
+    }
+  } else {
+    // Running mean of the iterates.
+    st.avgCount += 1;
+    const w = 1 / st.avgCount;
+    tf.tidy(() => st.avg.forEach((a, i) => a.assign(tf.add(a, tf.mul(tf.sub(st.variables[i]!, a), w)))));
+  }
+  if (st.step >= st.averageUntil || st.step >= o.maxSteps) st.done = true;
+}
+
+/** Replaces the iterates by their average over the averaging phase (if any). */
+export function adviFinalise(st: AdviState): ConvergenceVerdict {
+  if (st.avgCount > 0) st.variables.forEach((v, i) => v.assign(st.avg[i]!));
+  return st.verdict ?? st.monitor.capped(st.step);
+}
+
+export function adviDispose(st: AdviState, options: { keepGuide?: boolean } = {}): void {
+  st.adam.dispose();
+  st.snapshot.dispose();
+  for (const a of st.avg) a.dispose();
+  if (!options.keepGuide) st.guide.dispose();
+}
+
+/** Finds the first term of the log joint that is non-finite for the failing draws. */
+function diagnoseNonFinite(cfg: AdviConfig, st: AdviState, lj: LogJoint, noise: tf.Tensor, elbo: number): Diagnostic {
+  const z = tf.tidy(() => st.guide.fromNoise(noise));
+  const { values, logDet } = cfg.transform.forward(z);
+  try {
+    const terms = lj.logJointTerms(values);
+    const vals = terms.map((t) => Array.from(t.dataSync()));
+    terms.forEach((t) => t.dispose());
+    for (let i = 0; i < vals.length; i++) {
+      const bad = vals[i]!.find((x) => !Number.isFinite(x));
+      if (bad !== undefined && lj.terms[i]) return nonFiniteTerm(lj.terms[i]!.text, lj.terms[i]!.span, st.step + 1, bad);
+    }
+    const ld = Array.from(logDet.dataSync());
+    if (ld.some((x) => !Number.isFinite(x))) return nonFiniteGuide(st.step + 1, "the log-Jacobian of the constraint transforms overflowed: the unconstrained draws are extreme");
+    return nonFiniteGuide(st.step + 1, Number.isFinite(elbo) ? "the gradient is non-finite" : "the guide's density or entropy is non-finite");
+  } finally {
+    disposeValues(values);
+    logDet.dispose();
+    z.dispose();
+  }
+}
+
+// ------------------------------------------------------------------------------ checkpoints
+
+export interface AdviCheckpoint {
+  readonly format: "vippl-checkpoint";
+  readonly version: 1;
+  readonly method: "advi";
+  readonly layout: readonly SavedLayout[];
+  readonly step: number;
+  readonly phase: Phase;
+  readonly averageUntil: number;
+  readonly averageFrom: number;
+  readonly lrMult: number;
+  readonly nonFiniteSteps: number;
+  readonly guide: GuideState;
+  readonly params: Readonly<Record<string, number[]>>;
+  readonly adam: AdamStateData;
+  readonly snapshot: { t: number; values: number[][] };
+  readonly avg: number[][];
+  readonly avgCount: number;
+  readonly rng: { key: string; alea: RngState; spareNormal?: number };
+  readonly batchRng: { key: string; alea: RngState; spareNormal?: number };
+  readonly trace: readonly number[];
+  readonly monitor: ConvergenceState;
+  readonly clipNorms: readonly number[];
+  readonly verdict?: ConvergenceVerdict;
+  readonly initHow: string;
+  readonly seconds: number;
+}
+
+export function adviCheckpoint(cfg: AdviConfig, st: AdviState): AdviCheckpoint {
+  const read = (v: tf.Tensor): number[] => Array.from(v.dataSync());
+  return {
+    format: "vippl-checkpoint",
+    version: 1,
+    method: "advi",
+    layout: savedLayout(cfg.logJoint.latents),
+    step: st.step,
+    phase: st.phase,
+    averageUntil: st.averageUntil,
+    averageFrom: st.averageFrom,
+    lrMult: st.lrMult,
+    nonFiniteSteps: st.nonFiniteSteps,
+    guide: st.guide.state(),
+    params: Object.fromEntries([...cfg.logJoint.params].map(([k, v]) => [k, read(v)])),
+    adam: st.adam.state(),
+    snapshot: { t: st.snapshot.t, values: st.snapshot.read() },
+    avg: st.avg.map(read),
+    avgCount: st.avgCount,
+    rng: st.rng.state(),
+    batchRng: st.batchRng.state(),
+    trace: [...st.trace],
+    monitor: JSON.parse(JSON.stringify(st.monitor.state)) as ConvergenceState,
+    clipNorms: [...st.clip.norms],
+    ...(st.verdict ? { verdict: st.verdict } : {}),
+    initHow: st.initHow,
+    seconds: st.seconds,
+  };
+}
+
+export function adviResume(cfg: AdviConfig, c: AdviCheckpoint): AdviState {
+  if (!c || c.format !== "vippl-checkpoint" || c.version !== 1 || c.method !== "advi") throw new PplError([badSavedFit("this is not a vippl ADVI checkpoint (format 'vippl-checkpoint', version 1)")]);
+  const problem = layoutMismatch(c.layout, cfg.logJoint);
+  if (problem) throw new PplError([badSavedFit(`the checkpoint does not match this model: ${problem}`)]);
+  if (c.guide.family !== cfg.options.family) throw new PplError([badSavedFit(`the checkpoint's family is '${c.guide.family}', but the fit asks for '${cfg.options.family}'`)]);
+  const guide = guideFromState(c.guide);
+  const st = makeState(cfg, guide, c.initHow, Rng.restore(c.rng), Rng.restore(c.batchRng));
+  tf.tidy(() => {
+    for (const [k, v] of cfg.logJoint.params) {
+      const vals = c.params[k];
+      if (vals) v.assign(tf.tensor(Float32Array.from(vals), v.shape, "float32"));
+    }
+    st.avg.forEach((a, i) => a.assign(tf.tensor(Float32Array.from(c.avg[i]!), a.shape, "float32")));
+  });
+  st.adam.restore(c.adam);
+  st.snapshot.write(c.snapshot.t, c.snapshot.values);
+  st.step = c.step;
+  st.phase = c.phase;
+  st.averageUntil = c.averageUntil;
+  st.averageFrom = c.averageFrom;
+  st.lrMult = c.lrMult;
+  st.nonFiniteSteps = c.nonFiniteSteps;
+  st.avgCount = c.avgCount;
+  st.trace.push(...c.trace);
+  st.monitor.state = JSON.parse(JSON.stringify(c.monitor)) as ConvergenceState;
+  st.clip.norms = [...c.clipNorms];
+  st.verdict = c.verdict;
+  st.seconds = c.seconds;
+  return st;
+}

@@ -1,0 +1,116 @@
+/**
+ * Draws from a fitted guide, pushed to the constrained space, with the deterministic `let`s that
+ * depend on latents, element by element ("theta[3]", 0-based), and optionally the log importance
+ * ratios log p - log q of each draw (for the final ELBO and Pareto k).
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Rng } from "../stdlib/index.js";
+import { logWeights } from "./elbo.js";
+import type { Guide } from "./guide/index.js";
+import type { LogJoint } from "./target.js";
+import { disposeValues, type LatentTransform } from "./transform.js";
+
+/** Draws of one variable: its shape and values, draw-major ([n, ...shape] flattened). */
+export interface VariableDraws {
+  readonly shape: readonly number[];
+  readonly values: Float64Array;
+}
+
+export interface PosteriorDraws {
+  readonly n: number;
+  /** Latents first (layout order), then deterministics, each by variable name. */
+  readonly variables: Map<string, VariableDraws>;
+  readonly logWeights?: Float64Array;
+}
+
+const CHUNK = 256;
+
+export function drawPosterior(
+  guide: Guide,
+  transform: LatentTransform,
+  logJoint: LogJoint | undefined,
+  n: number,
+  rng: Rng,
+  options: { readonly weights?: boolean } = {},
+): PosteriorDraws {
+  const variables = new Map<string, VariableDraws>();
+  const lw = options.weights && logJoint ? new Float64Array(n) : undefined;
+  const put = (name: string, t: tf.Tensor, at: number, count: number): void => {
+    const shape = t.shape.slice(1);
+    let d = variables.get(name);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (!d) {
+      d = { shape, values: new Float64Array(n * size) };
+      variables.set(name, d);
+    }
+    d.values.set(t.dataSync(), at * size);
+    void count;
+  };
+  for (let at = 0; at < n; at += CHUNK) {
+    const c = Math.min(CHUNK, n - at);
+    const noise = guide.noise(c, rng);
+    const z = tf.tidy(() => guide.fromNoise(noise));
+    const { values, logDet } = transform.forward(z);
+    for (const [name, t] of values) put(name, t, at, c);
+    if (logJoint) {
+      const det = logJoint.deterministics(values);
+      for (const [name, t] of det) put(name, t, at, c);
+      disposeValues(det);
+      if (lw) {
+        const w = logWeights({ logJoint, transform, guide }, z, values, logDet);
+        lw.set(w.dataSync(), at);
+        w.dispose();
+      }
+    }
+    disposeValues(values);
+    logDet.dispose();
+    z.dispose();
+    noise.dispose();
+  }
+  return { n, variables, ...(lw ? { logWeights: lw } : {}) };
+}
+
+/** "theta[3]", "L[1,0]" or "mu": names of the scalar elements of a variable, row-major, 0-based. */
+export function elementNames(name: string, shape: readonly number[]): string[] {
+  if (shape.length === 0) return [name];
+  const size = shape.reduce((a, b) => a * b, 1);
+  const out: string[] = [];
+  const idx = new Array<number>(shape.length).fill(0);
+  for (let k = 0; k < size; k++) {
+    out.push(`${name}[${idx.join(",")}]`);
+    for (let ax = shape.length - 1; ax >= 0; ax--) {
+      idx[ax]! += 1;
+      if (idx[ax]! < shape[ax]!) break;
+      idx[ax] = 0;
+    }
+  }
+  return out;
+}
+
+/** Per-element columns: element name -> its n draws. */
+export function columns(d: PosteriorDraws): Map<string, Float64Array> {
+  const out = new Map<string, Float64Array>();
+  for (const [name, v] of d.variables) {
+    const names = elementNames(name, v.shape);
+    const size = names.length;
+    names.forEach((en, j) => {
+      const col = new Float64Array(d.n);
+      for (let s = 0; s < d.n; s++) col[s] = v.values[s * size + j]!;
+      out.set(en, col);
+    });
+  }
+  return out;
+}
+
+/** Two sets of draws of the same variables, one after the other (weights are dropped). */
+export function concatDraws(a: PosteriorDraws, b: PosteriorDraws): PosteriorDraws {
+  const variables = new Map<string, VariableDraws>();
+  for (const [name, va] of a.variables) {
+    const vb = b.variables.get(name)!;
+    const values = new Float64Array(va.values.length + vb.values.length);
+    values.set(va.values);
+    values.set(vb.values, va.values.length);
+    variables.set(name, { shape: va.shape, values });
+  }
+  return { n: a.n + b.n, variables };
+}

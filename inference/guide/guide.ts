@@ -1,0 +1,108 @@
+/**
+ * A Gaussian variational family over the flat unconstrained vector (length D). Every family
+ * here writes a draw as z = loc + scale(noise; params), so draws are reparameterised, and the
+ * means' Adam steps are scaled by the current marginal sds (`stepScales`): near the optimum the
+ * iterates then jitter by a fixed fraction of a posterior sd, whatever the posterior's scale.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { stopGradient, type Rng } from "../../stdlib/index.js";
+import type { FamilyName } from "../options.js";
+
+export const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** Plain-data form of a guide: enough to rebuild it exactly. */
+export interface GuideState {
+  readonly family: FamilyName;
+  readonly dim: number;
+  readonly rank?: number;
+  readonly params: Readonly<Record<string, number[]>>;
+}
+
+/** Where a guide starts: a mean and either a covariance (row-major D x D) or marginal sds. */
+export interface GuideInit {
+  readonly mean: ArrayLike<number>;
+  readonly sd: ArrayLike<number>;
+  readonly cov?: ArrayLike<number>;
+}
+
+export interface Guide {
+  readonly family: FamilyName;
+  readonly dim: number;
+  /** Length of one noise draw (D, or D + rank). */
+  readonly noiseDim: number;
+  /** Trainable parameters, in a fixed order. */
+  readonly variables: readonly tf.Variable[];
+  readonly names: readonly string[];
+  /** Standard normal noise [S, noiseDim]. */
+  noise(samples: number, rng: Rng): tf.Tensor;
+  /** Draws z [S, D] from noise, differentiable in the variables. */
+  fromNoise(noise: tf.Tensor): tf.Tensor;
+  /** log q(z) [S]; with `stopGradient` the parameters are constants (sticking the landing). */
+  logProb(z: tf.Tensor, options?: { readonly stopGradient?: boolean }): tf.Tensor;
+  /** Entropy of q (scalar), in closed form. */
+  entropy(): tf.Tensor;
+  /** Per-variable multipliers of Adam's steps (undefined: 1). Caller owns the tensors. */
+  stepScales(): (tf.Tensor | undefined)[];
+  /** Marginal means and sds in unconstrained space. */
+  moments(): { mean: Float64Array; sd: Float64Array };
+  state(): GuideState;
+  dispose(): void;
+}
+
+/** Shared plumbing: named variables, noise, state. */
+export abstract class GaussianGuide implements Guide {
+  abstract readonly family: FamilyName;
+  abstract readonly noiseDim: number;
+  readonly variables: tf.Variable[];
+  readonly names: string[];
+
+  protected constructor(
+    readonly dim: number,
+    params: Record<string, { values: ArrayLike<number>; shape: number[] }>,
+  ) {
+    this.names = Object.keys(params);
+    this.variables = this.names.map((n) => tf.variable(tf.tensor(Float32Array.from(params[n]!.values), params[n]!.shape, "float32"), true));
+  }
+
+  protected v(name: string): tf.Variable {
+    return this.variables[this.names.indexOf(name)]!;
+  }
+
+  /** The variable, or a constant copy of it (for log q under sticking the landing). */
+  protected p(name: string, stop: boolean): tf.Tensor {
+    const v = this.v(name);
+    return stop ? stopGradient(v) : v;
+  }
+
+  noise(samples: number, rng: Rng): tf.Tensor {
+    return rng.normal([samples, this.noiseDim]);
+  }
+
+  abstract fromNoise(noise: tf.Tensor): tf.Tensor;
+  abstract logProb(z: tf.Tensor, options?: { readonly stopGradient?: boolean }): tf.Tensor;
+  abstract entropy(): tf.Tensor;
+  abstract stepScales(): (tf.Tensor | undefined)[];
+  /** Marginal sds [D] as a tensor. */
+  protected abstract marginalSd(): tf.Tensor;
+
+  moments(): { mean: Float64Array; sd: Float64Array } {
+    const sd = tf.tidy(() => this.marginalSd());
+    const out = { mean: Float64Array.from(this.v("loc").dataSync()), sd: Float64Array.from(sd.dataSync()) };
+    sd.dispose();
+    return out;
+  }
+
+  state(): GuideState {
+    const params: Record<string, number[]> = {};
+    this.names.forEach((n, i) => (params[n] = Array.from(this.variables[i]!.dataSync())));
+    return { family: this.family, dim: this.dim, ...(this.rank !== undefined ? { rank: this.rank } : {}), params };
+  }
+
+  get rank(): number | undefined {
+    return undefined;
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}
