@@ -41,9 +41,8 @@ export interface SavedLayout {
   readonly unconstrainedSize: number;
 }
 
-export interface SavedFit {
-  readonly format: "vippl-fit";
-  readonly version: 1;
+/** What a FitResult is made from (and what `save()` writes, with a format tag). */
+export interface FitResultInit {
   readonly method: string;
   readonly methodReason: string;
   readonly layout: readonly SavedLayout[];
@@ -60,21 +59,9 @@ export interface SavedFit {
   readonly summary: readonly SummaryRow[];
 }
 
-export interface FitResultInit {
-  readonly method: string;
-  readonly methodReason: string;
-  readonly layout: readonly SavedLayout[];
-  readonly guide: GuideState;
-  readonly params: Readonly<Record<string, { shape: number[]; values: number[] }>>;
-  readonly elbo: number;
-  readonly elboSe: number;
-  readonly trace: readonly number[];
-  readonly converged: boolean;
-  readonly reason: string;
-  readonly steps: number;
-  readonly seconds: number;
-  readonly diagnostics: FitDiagnostics;
-  readonly summary: readonly SummaryRow[];
+export interface SavedFit extends FitResultInit {
+  readonly format: "vippl-fit";
+  readonly version: 1;
 }
 
 export class FitResult {
