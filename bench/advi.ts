@@ -113,7 +113,7 @@ export async function adviBench(): Promise<BenchRecord[]> {
   const only = process.env.VIPPL_BENCH_MODELS?.split(",").filter(Boolean);
   const variants: Variant[] = [
     ...ADVI_MODELS.map((model) => ({ model, family: "meanfield" as Family, label: model })),
-    { model: "eight_schools", family: "fullrank", label: "eight_schools/fullrank" },
+    { model: "eight_schools", family: "fullrank" as Family, label: "eight_schools/fullrank" },
   ].filter((v) => !only || only.includes(v.model));
 
   // Warm-up (untimed): backend initialisation and JIT of the compiler and the fit loop.
@@ -192,5 +192,20 @@ export async function adviBench(): Promise<BenchRecord[]> {
     });
   }
   lastSummaries = summaries;
+  console.log("\nadvi: vippl ADVI with default settings, seeds 1-3; time = compile + fit + summary in process; err = worst over seeds");
+  console.table(
+    records
+      .filter((r) => !/\/seed\d+$/.test(r.case) && r.runs > 0)
+      .map((r) => ({
+        case: r.case,
+        "median s": round(r.median_ms / 1000),
+        "min s": round(r.min_ms / 1000),
+        "mean err (sd)": r.mean_err_sd,
+        "sd err": r.sd_err,
+        "max k": r.max_pareto_k,
+        steps: r.median_steps,
+        meets_goal: r.meets_goal,
+      })),
+  );
   return records;
 }

@@ -6,12 +6,18 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { frontendBench, type BenchRecord } from "./frontend.js";
 import { tensorBench } from "./tensor.js";
 import { distributionsBench } from "./distributions.js";
+import { adviBench } from "./advi.js";
+import { webpplBench } from "./webppl.js";
+import { posteriordbBench } from "./posteriordb.js";
 
 const only = process.argv.slice(2);
 const benches: Record<string, () => BenchRecord[] | Promise<BenchRecord[]>> = {
   frontend: () => frontendBench(),
   tensor: () => tensorBench(),
   distributions: () => distributionsBench(),
+  advi: () => adviBench(),
+  webppl: () => webpplBench(),
+  posteriordb: () => posteriordbBench(),
 };
 
 mkdirSync("bench/results", { recursive: true });
