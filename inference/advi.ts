@@ -86,7 +86,7 @@ function makeState(cfg: AdviConfig, guide: Guide, initHow: string, rng: Rng, bat
     variables,
     adam,
     snapshot: new Snapshot([...variables, ...adam.slots]),
-    avg: variables.map((v) => tf.variable(v.clone(), false)),
+    avg: variables.map((v) => tf.tidy(() => tf.variable(v.clone(), false))),
     avgCount: 0,
     rng,
     batchRng,

@@ -21,8 +21,8 @@ export interface InitResult {
   readonly newtonSteps: number;
 }
 
-/** f(u) and its gradient for each row of u [S, D]. */
-function valueAndGrad(lj: LogJoint, tr: LatentTransform, u: Float64Array, rows: number, dim: number): { f: Float64Array; g: Float64Array } {
+/** f(u) for each row of u [S, D], and its gradient unless `withGrad` is false (one evaluation either way). */
+function valueAndGrad(lj: LogJoint, tr: LatentTransform, u: Float64Array, rows: number, dim: number, withGrad = true): { f: Float64Array; g: Float64Array } {
   const ut = tf.tensor2d(Float32Array.from(u), [rows, dim]);
   const fn = (x: tf.Tensor): tf.Tensor => {
     const { values, logDet } = tr.forward(x);
@@ -31,13 +31,20 @@ function valueAndGrad(lj: LogJoint, tr: LatentTransform, u: Float64Array, rows: 
     return tf.add(lp, logDet);
   };
   const out = tf.tidy(() => {
-    const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => tf.sum(fn(x)))(ut);
-    void value;
-    return [fn(ut), grad];
+    if (!withGrad) return [fn(ut)];
+    // The per-row values leave the gradient's function as a stacked second output of one
+    // evaluation (a clone off the path to the sum, so it adds nothing to the gradient).
+    let rowsOut: tf.Tensor | undefined;
+    const { grad } = tf.valueAndGrad((x: tf.Tensor) => {
+      const r = fn(x);
+      rowsOut = tf.keep(tf.clone(r));
+      return tf.sum(r);
+    })(ut);
+    return [rowsOut!, grad];
   });
   ut.dispose();
   const f = Float64Array.from(out[0]!.dataSync());
-  const g = Float64Array.from(out[1]!.dataSync());
+  const g = withGrad ? Float64Array.from(out[1]!.dataSync()) : new Float64Array(0);
   out.forEach((t) => t.dispose());
   return { f, g };
 }
@@ -102,7 +109,7 @@ export function laplaceInit(lj: LogJoint, tr: LatentTransform, fallbackScale: nu
     alphas.forEach((al, r) => {
       for (let i = 0; i < d; i++) cand[r * d + i] = u[i]! + al * delta[i]!;
     });
-    const fc = valueAndGrad(lj, tr, cand, alphas.length, d).f;
+    const fc = valueAndGrad(lj, tr, cand, alphas.length, d, false).f;
     let best = -1;
     for (let r = 0; r < alphas.length; r++) if (Number.isFinite(fc[r]!) && fc[r]! > f0 - 1e-9 * Math.abs(f0) && (best < 0 || fc[r]! > fc[best]!)) best = r;
     // Finite-difference steps of a tenth of the current sd estimate, for the next Hessian.

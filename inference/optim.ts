@@ -31,8 +31,8 @@ export class Adam {
     readonly variables: readonly tf.Variable[],
     private readonly s: AdamSettings = ADAM_DEFAULTS,
   ) {
-    this.m = variables.map((x) => tf.variable(tf.zerosLike(x), false));
-    this.v = variables.map((x) => tf.variable(tf.zerosLike(x), false));
+    this.m = variables.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
+    this.v = variables.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
   }
 
   /**
@@ -86,7 +86,7 @@ export class Snapshot {
   private readonly copies: tf.Variable[];
   t = 0;
   constructor(private readonly vars: readonly tf.Variable[]) {
-    this.copies = vars.map((x) => tf.variable(x.clone(), false));
+    this.copies = vars.map((x) => tf.tidy(() => tf.variable(x.clone(), false)));
   }
   save(t: number): void {
     this.t = t;

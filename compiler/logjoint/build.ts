@@ -153,7 +153,7 @@ function makeTensorParam(node: IrNode): TensorParam {
   const e = constraintEventRank(c);
   const bijector = c.kind === "real" ? null : bijectTo(c);
   const ushape = e === 0 || !bijector ? [...shape] : [...shape.slice(0, shape.length - e), ...bijector.inverseEventShape(shape.slice(shape.length - e))];
-  return { variable: tf.variable(tf.zeros(ushape), true, node.name), bijector };
+  return { variable: tf.tidy(() => tf.variable(tf.zeros(ushape), true, node.name)), bijector };
 }
 
 /** The number of Monte Carlo samples S, checking every latent's value shape. */

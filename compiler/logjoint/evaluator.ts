@@ -36,6 +36,7 @@ export class ConstantCache {
   private readonly literals = new Map<Expr, tf.Tensor>();
   private readonly transposes = new Map<tf.Tensor, tf.Tensor>();
   private readonly floats = new Map<tf.Tensor, tf.Tensor>();
+  private readonly distributions = new Map<object, { key: string; dist: { dispose(): void } }>();
 
   literal(e: Expr, make: () => tf.Tensor): tf.Tensor {
     let t = this.literals.get(e);
@@ -67,7 +68,25 @@ export class ConstantCache {
     return t;
   }
 
+  /**
+   * The distribution of a factor whose arguments are all persistent, built once per argument
+   * tensors (`key`) and kept until the arguments change or the cache is disposed, so terms of its
+   * parameters alone (log normalisers) are computed once. `make` runs inside the caller's tidy:
+   * the parameter tensors are kept here.
+   */
+  distribution<D extends { dispose(): void; readonly params: Readonly<Record<string, tf.Tensor>> }>(owner: object, key: string, make: () => D): D {
+    const hit = this.distributions.get(owner);
+    if (hit && hit.key === key) return hit.dist as D;
+    hit?.dist.dispose();
+    const dist = make();
+    for (const t of Object.values(dist.params)) tf.keep(t);
+    this.distributions.set(owner, { key, dist });
+    return dist;
+  }
+
   dispose(): void {
+    for (const d of this.distributions.values()) d.dist.dispose();
+    this.distributions.clear();
     for (const t of this.literals.values()) t.dispose();
     for (const t of this.transposes.values()) t.dispose();
     for (const t of this.floats.values()) t.dispose();

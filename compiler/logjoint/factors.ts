@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { distributionFactories, type DistributionFactory } from "../../stdlib/index.js";
 import type { DistributionSignature } from "../lang.js";
 import type { ConstantCache } from "./evaluator.js";
-import { asFloat, broadcastIfNeeded, broadcastShape, ownRank, sumToSample, type Value } from "./value.js";
+import { asFloat, ownRank, sumToSample, type Value } from "./value.js";
 
 /** The factory of a distribution name; throws for a name the stdlib lacks. */
 export function factoryOf(name: string): DistributionFactory {
@@ -35,7 +35,7 @@ function padFramed(v: Value, eventRank: number, frame: number, batch: number): t
  * log p(target | args) element by element, as a value: frame axes first (if any value is
  * framed), then the broadcast batch axes.
  */
-export function factorLogProb(sig: DistributionSignature, target: Value, args: readonly Value[], cache?: ConstantCache): Value {
+export function factorLogProb(sig: DistributionSignature, target: Value, args: readonly Value[], cache?: ConstantCache, owner?: object): Value {
   const e = sig.eventRank;
   let frame = target.frame;
   let batch = Math.max(0, ownRank(target) - e);
@@ -46,27 +46,27 @@ export function factorLogProb(sig: DistributionSignature, target: Value, args: r
   const float = (v: Value, t: tf.Tensor) => (v.persistent && cache && t === v.t ? cache.float(t) : asFloat(t));
   const x0 = float(target, padFramed(target, e, frame, batch));
   const ps = sig.params.map((p, i) => float(args[i]!, padFramed(args[i]!, p.eventRank, frame, batch)));
-  let batchShape: number[] = x0.shape.slice(0, x0.rank - e);
-  ps.forEach((t, i) => (batchShape = broadcastShape(batchShape, t.shape.slice(0, t.rank - sig.params[i]!.eventRank))));
-  // Values are broadcast to the full batch shape here, by adding zeros: the stdlib would use
-  // tf.broadcastTo (Tile), whose gradient costs one Slice and one Add per repetition, and whose
-  // wasm kernel is slow (135 ms for [200, 784] -> [8, 200, 784]). Small data and constants, which
-  // carry no gradient, are left to the distribution.
-  const batchSize = batchShape.reduce((p, n) => p * n, 1);
-  const full = (v: Value, t: tf.Tensor, eventRank: number) =>
-    v.persistent && batchSize <= 4096 ? t : broadcastIfNeeded(t, [...batchShape, ...t.shape.slice(t.rank - eventRank)]);
+  // No broadcasting here: the distribution broadcasts its parameters against each other (by
+  // adding zeros) and its log density against the target, so x-only work (support checks on
+  // data) stays at the data's shape and a latent parameter of shape [S, 1] meets [N] data in
+  // the arithmetic itself.
   const named: Record<string, tf.Tensor> = {};
   sig.params.forEach((p, i) => {
-    named[p.name] = full(args[i]!, ps[i]!, p.eventRank);
+    named[p.name] = ps[i]!;
   });
-  const x = full(target, x0, e);
-  const dist = factoryOf(sig.name).create(named as never, { validate: false });
-  return { t: dist.logProb(x), frame };
+  const factory = factoryOf(sig.name);
+  // A prior with constant arguments (Beta(1, 1), Gamma(2, 0.5)) is built once, so its normaliser
+  // is computed once rather than on every call.
+  const constant = cache && owner && args.every((a) => a.persistent && a.frame === 0);
+  const dist = constant
+    ? cache.distribution(owner, `${sig.name}|${ps.map((t) => t.id).join(",")}`, () => factory.create(named as never, { validate: false, constantParams: true }))
+    : factory.create(named as never, { validate: false });
+  return { t: dist.logProb(x0), frame };
 }
 
 /** The factor's term: log p summed over all axes but the sample axis ([S or 1], or a scalar). */
-export function factorTerm(sig: DistributionSignature, target: Value, args: readonly Value[], cache?: ConstantCache): tf.Tensor {
-  const lp = factorLogProb(sig, target, args, cache);
+export function factorTerm(sig: DistributionSignature, target: Value, args: readonly Value[], cache?: ConstantCache, owner?: object): tf.Tensor {
+  const lp = factorLogProb(sig, target, args, cache, owner);
   return sumToSample(lp.t, lp.frame);
 }
 

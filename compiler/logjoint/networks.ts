@@ -105,8 +105,8 @@ export class ParamNetwork {
         const a = Math.sqrt(6 / (ls.inSize + ls.outSize)); // Glorot uniform
         for (let i = 0; i < n; i++) w[i] = a * (2 * rng.nextUniform() - 1);
       }
-      this.weights.push(tf.variable(tf.tensor2d(w, [ls.inSize, ls.outSize]), true, `${name}.W${l}`));
-      this.biases.push(tf.variable(tf.zeros([ls.outSize]), true, `${name}.b${l}`));
+      this.weights.push(tf.tidy(() => tf.variable(tf.tensor2d(w, [ls.inSize, ls.outSize]), true, `${name}.W${l}`)));
+      this.biases.push(tf.tidy(() => tf.variable(tf.zeros([ls.outSize]), true, `${name}.b${l}`)));
     });
   }
 

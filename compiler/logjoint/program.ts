@@ -269,7 +269,7 @@ export class ModelProgram {
           const ev = this.evaluator(st);
           const target = ev.eval(s.target);
           const args = s.dist.args.map((a) => ev.eval(a));
-          this.addTerm(st, f, factorTerm(f.signature, target, args, this.cache));
+          this.addTerm(st, f, factorTerm(f.signature, target, args, this.cache, f));
           break;
         }
         case "Factor": {

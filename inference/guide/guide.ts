@@ -61,7 +61,8 @@ export abstract class GaussianGuide implements Guide {
     params: Record<string, { values: ArrayLike<number>; shape: number[] }>,
   ) {
     this.names = Object.keys(params);
-    this.variables = this.names.map((n) => tf.variable(tf.tensor(Float32Array.from(params[n]!.values), params[n]!.shape, "float32"), true));
+    // In a tidy: the variable keeps its own reference and the initial tensor is freed.
+    this.variables = this.names.map((n) => tf.tidy(() => tf.variable(tf.tensor(Float32Array.from(params[n]!.values), params[n]!.shape, "float32"), true)));
   }
 
   protected v(name: string): tf.Variable {

@@ -1,11 +1,11 @@
 /**
  * x = lower + (upper - lower) * sigmoid(u) onto [lower, upper] (constraints `interval` and
  * `unit_interval`). log |det J| = log(upper - lower) + log sigmoid(u) + log sigmoid(-u)
- * = log(upper - lower) - softplus(u) - softplus(-u), finite for every u.
+ * = log(upper - lower) - |u| - 2 log(1 + exp(-|u|)), finite for every u (one pass: logSigmoidPair).
  */
 import * as tf from "@tensorflow/tfjs";
 import { type ConstraintSpec, constraints } from "../constraints.js";
-import { logit, softplus } from "../tensor/special.js";
+import { logSigmoidPair, logit } from "../tensor/special.js";
 import { type Bijector, makeBijector } from "./bijector.js";
 
 export function intervalBijector(lower: number, upper: number): Bijector {
@@ -16,7 +16,7 @@ export function intervalBijector(lower: number, upper: number): Bijector {
   const unit = lower === 0 && upper === 1;
   const constraint: ConstraintSpec = unit ? constraints.unitInterval : constraints.interval(lower, upper);
   const forward = (u: tf.Tensor) => (unit ? tf.sigmoid(u) : tf.add(tf.mul(tf.sigmoid(u), width), lower));
-  const logDet = (u: tf.Tensor) => tf.sub(Math.log(width), tf.add(softplus(u), softplus(tf.neg(u))));
+  const logDet = (u: tf.Tensor) => (width === 1 ? logSigmoidPair(u) : tf.add(logSigmoidPair(u), Math.log(width)));
   return makeBijector({
     name: unit ? "sigmoid" : `interval(${lower}, ${upper})`,
     constraint,

@@ -45,9 +45,13 @@ export class BernoulliDistribution extends Distribution {
   }
 
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
+    // p^x (1 - p)^(1 - x) = (1 - x) + (2x - 1) p on {0, 1}: one log, exact at p = 0 and 1
+    // (log 0 = -Infinity where that outcome is impossible), and the x-only work stays at x's
+    // shape (data), with p broadcast once. log(1 - p) loses < 6e-8 absolute for tiny p.
     const ok = integerIn(x, 0, 1);
     const xs = safeWhere(ok, x, 0);
-    return inSupport(ok, tf.add(xlogy(xs, this.p), xlogy(tf.sub(1, xs), tf.sub(1, this.p))));
+    const q = tf.add(tf.sub(1, xs), tf.mul(tf.sub(tf.mul(xs, 2), 1), this.p));
+    return inSupport(ok, tf.log(q));
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {
     return tf.cast(tf.less(uniformNoise(rng, this.drawShape(shape)), this.p), "float32");

@@ -61,7 +61,9 @@ export class BetaDistribution extends Distribution {
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
     const ok = tf.logicalAnd(tf.greater(x, 0), tf.less(x, 1));
     const xs = clampUnit(x);
-    const lp = tf.sub(tf.add(tf.mul(tf.sub(this.a, 1), tf.log(xs)), tf.mul(tf.sub(this.b, 1), log1p(tf.neg(xs)))), lbeta(this.a, this.b));
+    const am1 = this.constant("a-1", () => tf.sub(this.a, 1));
+    const bm1 = this.constant("b-1", () => tf.sub(this.b, 1));
+    const lp = tf.sub(tf.add(tf.mul(am1, tf.log(xs)), tf.mul(bm1, log1p(tf.neg(xs)))), this.constant("lbeta", () => lbeta(this.a, this.b)));
     return inSupport(ok, lp);
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {

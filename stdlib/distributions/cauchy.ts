@@ -36,7 +36,7 @@ export class CauchyDistribution extends Distribution {
 
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
     const z = tf.div(tf.sub(x, this.loc), this.scale);
-    return tf.sub(tf.neg(tf.add(log1p(tf.square(z)), tf.log(this.scale))), LOG_PI);
+    return tf.neg(tf.add(log1p(tf.square(z)), this.constant("norm", () => tf.add(tf.log(this.scale), LOG_PI))));
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {
     return this.rsampleImpl(shape, rng);

@@ -62,7 +62,8 @@ export class DirichletDistribution extends Distribution {
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
     const ok = this.onSimplex(x);
     const lx = tf.log(clampPositive(x));
-    const lp = tf.sub(tf.sum(tf.mul(tf.sub(this.alpha, 1), lx), -1), this.logNormalizer());
+    const am1 = this.constant("alpha-1", () => tf.sub(this.alpha, 1));
+    const lp = tf.sub(tf.sum(tf.mul(am1, lx), -1), this.constant("norm", () => this.logNormalizer()));
     return inSupport(ok, lp);
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {

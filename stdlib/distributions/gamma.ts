@@ -58,7 +58,10 @@ export class GammaDistribution extends Distribution {
     const b = this.rate;
     const ok = tf.greater(x, 0);
     const xs = clampPositive(x);
-    const lp = tf.sub(tf.add(tf.mul(a, tf.log(b)), tf.mul(tf.sub(a, 1), tf.log(xs))), tf.add(lgamma(a), tf.mul(b, xs)));
+    // a log b - lgamma(a): parameters only (kept across calls for constant parameters).
+    const norm = this.constant("norm", () => tf.sub(tf.mul(a, tf.log(b)), lgamma(a)));
+    const am1 = this.constant("a-1", () => tf.sub(a, 1));
+    const lp = tf.sub(tf.add(norm, tf.mul(am1, tf.log(xs))), tf.mul(b, xs));
     return inSupport(ok, lp);
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {

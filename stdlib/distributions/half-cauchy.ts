@@ -4,7 +4,7 @@ import { log1p } from "../tensor/special.js";
 import { defineDistribution } from "./define.js";
 import { Distribution, type DistributionOptions, type ParamInput } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
-import { LOG_PI, filled, inSupport, safeWhere, uniformNoise } from "./core/math.js";
+import { LOG_PI, filled, inSupport, safeWhere, uniformNoise, where } from "./core/math.js";
 import type { Rng } from "./core/random.js";
 
 /**
@@ -52,13 +52,14 @@ export class HalfCauchyDistribution extends Distribution {
     const tn = safeWhere(neg, t, -1);
     const left = tf.div(tf.atan(tf.div(-1, tn)), Math.PI);
     const right = tf.add(tf.div(tf.atan(t), Math.PI), 0.5);
-    return tf.where(neg, left, right);
+    return where(neg, left, right);
   }
 
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
     const z = tf.div(tf.sub(x, this.loc), this.scale);
-    const cauchy = tf.sub(tf.neg(tf.add(log1p(tf.square(z)), tf.log(this.scale))), LOG_PI);
-    return inSupport(tf.greaterEqual(x, 0), tf.sub(cauchy, tf.log(this.massAboveZero())));
+    // log(pi scale P(X > 0)): parameters only (kept across calls for constant parameters).
+    const norm = this.constant("norm", () => tf.add(tf.add(tf.log(this.scale), LOG_PI), tf.log(this.massAboveZero())));
+    return inSupport(tf.greaterEqual(x, 0), tf.neg(tf.add(log1p(tf.square(z)), norm)));
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {
     return this.rsampleImpl(shape, rng);

@@ -43,8 +43,8 @@ export class HalfNormalDistribution extends Distribution {
 
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
     const z = tf.div(x, this.scale);
-    const lp = tf.sub(tf.mul(tf.square(z), -0.5), tf.log(this.scale));
-    return inSupport(tf.greaterEqual(x, 0), tf.add(lp, LN2 - HALF_LOG_2PI));
+    const norm = this.constant("norm", () => tf.sub(LN2 - HALF_LOG_2PI, tf.log(this.scale)));
+    return inSupport(tf.greaterEqual(x, 0), tf.add(tf.mul(tf.square(z), -0.5), norm));
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {
     return this.rsampleImpl(shape, rng);

@@ -59,7 +59,9 @@ export class InverseGammaDistribution extends Distribution {
     const b = this.scale;
     const ok = tf.greater(x, 0);
     const xs = clampPositive(x);
-    const lp = tf.sub(tf.sub(tf.mul(a, tf.log(b)), lgamma(a)), tf.add(tf.mul(tf.add(a, 1), tf.log(xs)), tf.div(b, xs)));
+    const norm = this.constant("norm", () => tf.sub(tf.mul(a, tf.log(b)), lgamma(a)));
+    const ap1 = this.constant("a+1", () => tf.add(a, 1));
+    const lp = tf.sub(norm, tf.add(tf.mul(ap1, tf.log(xs)), tf.div(b, xs)));
     return inSupport(ok, lp);
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {

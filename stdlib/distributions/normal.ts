@@ -52,7 +52,7 @@ export class NormalDistribution extends Distribution {
 
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
     const z = tf.div(tf.sub(x, this.loc), this.scale);
-    return tf.sub(tf.sub(tf.mul(tf.square(z), -0.5), tf.log(this.scale)), HALF_LOG_2PI);
+    return tf.sub(tf.mul(tf.square(z), -0.5), this.constant("norm", () => tf.add(tf.log(this.scale), HALF_LOG_2PI)));
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {
     return this.rsampleImpl(shape, rng);

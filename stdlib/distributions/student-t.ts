@@ -43,11 +43,11 @@ export class StudentTDistribution extends Distribution {
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
     const nu = this.df;
     const z = tf.div(tf.sub(x, this.loc), this.scale);
-    const norm = tf.sub(
-      tf.sub(lgamma(tf.mul(tf.add(nu, 1), 0.5)), lgamma(tf.mul(nu, 0.5))),
-      tf.add(tf.mul(tf.add(tf.log(nu), LOG_PI), 0.5), tf.log(this.scale)),
+    const norm = this.constant("norm", () =>
+      tf.sub(tf.sub(lgamma(tf.mul(tf.add(nu, 1), 0.5)), lgamma(tf.mul(nu, 0.5))), tf.add(tf.mul(tf.add(tf.log(nu), LOG_PI), 0.5), tf.log(this.scale))),
     );
-    return tf.sub(norm, tf.mul(tf.mul(tf.add(nu, 1), 0.5), log1p(tf.div(tf.square(z), nu))));
+    const half = this.constant("(nu+1)/2", () => tf.mul(tf.add(nu, 1), 0.5));
+    return tf.sub(norm, tf.mul(half, log1p(tf.div(tf.square(z), nu))));
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {
     const full = this.drawShape(shape);

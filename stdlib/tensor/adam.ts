@@ -42,8 +42,8 @@ export class FusedAdam {
     check("beta1", this.beta1, this.beta1 >= 0 && this.beta1 < 1);
     check("beta2", this.beta2, this.beta2 >= 0 && this.beta2 < 1);
     check("epsilon", this.epsilon, this.epsilon > 0);
-    this.m = variables.map((x) => tf.variable(tf.zerosLike(x), false));
-    this.v = variables.map((x) => tf.variable(tf.zerosLike(x), false));
+    this.m = variables.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
+    this.v = variables.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
   }
 
   /** One update from gradients of the loss to minimise, one per variable (not disposed here). */

@@ -5,8 +5,8 @@
  *   fast matmul path (151 ms vs 39.5 ms for a VAE step), and throws for `[B,M,K] @ [K,N]`
  *   (it never sums the broadcast batch axis). Ours transposes explicitly, multiplies without
  *   flags, folds rank-3 by rank-2 products to 2-D and sums broadcast batch axes.
- * - Comparisons and logical ops have no gradient, so `where(x > 0, a, b)` under `tf.grad`
- *   throws; they get zero gradients (they are piecewise constant).
+ * - Comparisons and logical ops (and the All/Any reductions) have no gradient, so
+ *   `where(x > 0, a, b)` under `tf.grad` throws; they get zero gradients (piecewise constant).
  * - GatherV2's gradient needs UnsortedSegmentSum, missing on wasm; ours scatters with ScatterNd
  *   (which sums duplicate indices on every backend). GatherNd gets the same treatment.
  * - StridedSlice has no gradient; ours pads (unit strides) or contracts with a 0/1 selection
@@ -96,7 +96,8 @@ const batchMatMulGrad: tf.GradConfig = {
 };
 
 const BINARY_PIECEWISE_CONSTANT = ["Greater", "GreaterEqual", "Less", "LessEqual", "Equal", "NotEqual", "LogicalAnd", "LogicalOr", "LogicalXor"];
-const UNARY_PIECEWISE_CONSTANT = ["LogicalNot", "IsNan", "IsInf", "IsFinite"];
+// All/Any (reductions of booleans: Dirichlet's and Multinomial's support checks) likewise.
+const UNARY_PIECEWISE_CONSTANT = ["LogicalNot", "IsNan", "IsInf", "IsFinite", "All", "Any"];
 
 const zeroGrads: tf.GradConfig[] = [
   ...BINARY_PIECEWISE_CONSTANT.map(

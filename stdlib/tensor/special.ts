@@ -35,9 +35,10 @@ function f32(x: TensorOrNumber): T {
 function log1pValue(x: T): T {
   const u = tf.add(x, 1);
   const d = tf.sub(u, 1);
-  const exact = tf.equal(d, 0);
-  const ratio = tf.div(x, tf.where(exact, tf.onesLike(d), d));
-  return tf.where(exact, x, tf.mul(tf.log(u), ratio));
+  // e = 1 where u rounds to 1 (then log u = 0 and the answer is x): no `where`, whose operand
+  // clones and Select cost more than these two ops on wasm.
+  const e = tf.cast(tf.equal(d, 0), "float32");
+  return tf.add(tf.mul(tf.log(u), tf.div(x, tf.add(d, e))), tf.mul(x, e));
 }
 
 const log1pCG = tf.customGrad((x, save) => {
@@ -340,6 +341,23 @@ const softplusCG = tf.customGrad((x, save) => {
   const value = tf.add(tf.relu(t), log1pValue(tf.exp(tf.neg(tf.abs(t)))));
   return { value, gradFunc: (dy: T, saved: T[]) => tf.mul(dy, tf.sigmoid(saved[0]!)) };
 });
+
+/**
+ * log sigmoid(u) + log sigmoid(-u) = -|u| - 2 log(1 + exp(-|u|)), finite for every u
+ * (gradient -tanh(u / 2)): the log-Jacobian of the logistic map, in one pass.
+ */
+const logSigmoidPairCG = tf.customGrad((x, save) => {
+  const t = x as T;
+  (save as tf.GradSaveFunc)([t]);
+  const a = tf.abs(t);
+  const value = tf.neg(tf.add(a, tf.mul(log1pValue(tf.exp(tf.neg(a))), 2)));
+  return { value, gradFunc: (dy: T, saved: T[]) => tf.mul(dy, tf.neg(tf.tanh(tf.mul(saved[0]!, 0.5)))) };
+});
+
+/** log sigmoid(u) + log sigmoid(-u) = log(sigmoid(u) (1 - sigmoid(u))), stable for all u. */
+export function logSigmoidPair(u: TensorOrNumber): T {
+  return tf.tidy(() => logSigmoidPairCG(f32(u)) as T);
+}
 
 /** log(1 + exp(x)), stable for all x (gradient sigmoid(x)). */
 export function log1pexp(x: TensorOrNumber): T {

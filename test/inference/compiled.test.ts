@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs";
 import { compile, PplError, type FitResult } from "../../index.js";
 import { initBackend } from "../../stdlib/index.js";
 import { SHARED } from "./helpers.js";
@@ -83,5 +84,33 @@ describe.skipIf(!have)("model.fit on the benchmark models", () => {
     expect(Object.keys(back.sample(2, 1))).toContain("theta[0]");
     back.dispose();
     r.dispose();
+  });
+});
+
+describe("simplex latents", () => {
+  it("a Dirichlet prior on a simplex fits (the support check's tf.all has a zero gradient), without leaks", async () => {
+    const model = compile(`model Dice {
+  data N: int<lower=1>
+  data y: int<lower=0, upper=2>[N]
+  latent theta: simplex[3]
+  theta ~ Dirichlet([2.0, 1.0, 1.0])
+  y ~ Categorical(theta)
+}`);
+    const y = [...Array<number>(30).fill(0), ...Array<number>(15).fill(1), ...Array<number>(5).fill(2)];
+    const before = tf.memory().numTensors;
+    const r = await model.fit({ N: y.length, y }, { seed: 1 });
+    // Exact posterior: Dirichlet(2 + 30, 1 + 15, 1 + 5).
+    const a = [32, 16, 6];
+    const s = 54;
+    a.forEach((ak, k) => {
+      const m = ak / s;
+      const sd = Math.sqrt((m * (1 - m)) / (s + 1));
+      const row = r.row(`theta[${k}]`)!;
+      expect(Math.abs(row.mean - m)).toBeLessThan(0.1 * sd);
+      expect(Math.abs(row.sd / sd - 1)).toBeLessThan(0.15);
+    });
+    expect(r.converged).toBe(true);
+    r.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

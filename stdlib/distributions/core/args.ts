@@ -231,7 +231,9 @@ export function prepareParams(def: DistributionDefinition, args: Readonly<Record
       if (target.length === t.rank && target.every((n, i) => n === t.shape[i])) {
         params[p.name] = t;
       } else {
-        const b = tf.broadcastTo(t, target);
+        // Adding zeros rather than tf.broadcastTo, which runs as Tile (slow on wasm, and its
+        // gradient is one Slice and one Add per repetition).
+        const b = tf.tidy(() => tf.add(t, tf.zeros(target, "float32")));
         owned.push(b);
         params[p.name] = b;
       }

@@ -32,6 +32,13 @@ export interface DistributionOptions {
    * constrained values every step may turn it off. Shapes are always checked.
    */
   readonly validate?: boolean;
+  /**
+   * The parameters are constants that outlive this distribution (a prior's literal arguments,
+   * data): terms of the log density that depend on the parameters alone (log normalisers such as
+   * lbeta(a, b)) are computed on first use and kept until `dispose()`, instead of on every call.
+   * Default false. The owner must dispose the distribution.
+   */
+  readonly constantParams?: boolean;
 }
 
 /**
@@ -88,6 +95,8 @@ export abstract class Distribution {
   readonly expfam?: ExpFamForm;
   private readonly owned: tf.Tensor[];
   private disposed = false;
+  private readonly keepConstants: boolean;
+  private readonly constants = new Map<string, tf.Tensor>();
 
   protected constructor(definition: DistributionDefinition, args: Readonly<Record<string, ParamInput>>, options: DistributionOptions = {}) {
     this.definition = definition;
@@ -96,6 +105,23 @@ export abstract class Distribution {
     this.batchShape = Object.freeze(prepared.batchShape);
     this.eventShape = Object.freeze(prepared.eventShape);
     this.owned = prepared.owned;
+    this.keepConstants = options.constantParams ?? false;
+  }
+
+  /**
+   * A term that depends on the parameters alone: with `constantParams`, computed once and kept
+   * (freed by `dispose()`); otherwise computed now. Call inside the methods' tidy; never return the
+   * kept tensor itself (combine it with something first).
+   */
+  protected constant(key: string, make: () => tf.Tensor): tf.Tensor {
+    if (!this.keepConstants) return make();
+    let t = this.constants.get(key);
+    if (!t || t.isDisposed) {
+      t = tf.keep(make());
+      this.constants.set(key, t);
+      this.owned.push(t);
+    }
+    return t;
   }
 
   get name(): string {

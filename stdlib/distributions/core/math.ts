@@ -22,17 +22,35 @@ export function commonShape(...ts: tf.Tensor[]): number[] {
   return s;
 }
 
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((n, i) => n === b[i]);
+
+/**
+ * `t` broadcast to `shape`. Numeric tensors broadcast by adding zeros: tf.broadcastTo runs as
+ * Tile, slow on wasm, whose gradient is one Slice and one Add per repetition; an Add's gradient is
+ * one Sum.
+ */
 export function broadcastTo(t: tf.Tensor, shape: readonly number[]): tf.Tensor {
-  if (t.shape.length === shape.length && t.shape.every((n, i) => n === shape[i])) return t;
-  return tf.broadcastTo(t, [...shape]);
+  if (sameShape(t.shape, shape)) return t;
+  if (t.dtype === "bool") return tf.broadcastTo(t, [...shape]);
+  return tf.add(t, tf.zeros([...shape], t.dtype));
 }
 
-/** where(cond, a, b) with every operand broadcast to the common shape. */
+/**
+ * where(cond, a, b) with every operand broadcast to the common shape. Runs the Select kernel
+ * directly (tf.where clones every operand first: three Identity kernels, and three Casts in the
+ * gradient); a number branch is a filled constant, not a broadcast.
+ */
 export function where(cond: tf.Tensor, a: tf.Tensor | number, b: tf.Tensor | number): tf.Tensor {
-  const at = typeof a === "number" ? tf.scalar(a) : a;
-  const bt = typeof b === "number" ? tf.scalar(b) : b;
-  const s = commonShape(cond, at, bt);
-  return tf.where(broadcastTo(cond, s) as tf.Tensor, broadcastTo(at, s), broadcastTo(bt, s));
+  let s: number[] = [...cond.shape];
+  for (const x of [a, b]) {
+    if (typeof x === "number") continue;
+    const j = broadcastShapes(s, x.shape);
+    if (j === null) throw new Error(`shapes [${s.join(", ")}] and [${x.shape.join(", ")}] do not broadcast`);
+    s = j;
+  }
+  const dtype = typeof a !== "number" ? a.dtype : typeof b !== "number" ? b.dtype : "float32";
+  const full = (x: tf.Tensor | number): tf.Tensor => (typeof x === "number" ? tf.fill(s, x, dtype) : broadcastTo(x, s));
+  return tf.engine().runKernel("Select", { condition: broadcastTo(cond, s), t: full(a), e: full(b) }) as tf.Tensor;
 }
 
 /** `x` where `ok`, else `safe`: keeps the unused branch of a masked density finite (and its gradient 0, not NaN). */
