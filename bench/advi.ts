@@ -22,7 +22,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compile } from "../index.js";
-import type { BenchRecord } from "./frontend.js";
+import type { BenchRecord } from "./timing.js";
 import { benchReference, fromSummary, median, round, score, type Moments } from "./accuracy.js";
 
 export const ADVI_MODELS = ["coin", "normal_gamma", "linreg", "logreg", "eight_schools"] as const;

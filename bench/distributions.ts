@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Beta, Dirichlet, type Distribution, Gamma, Normal } from "../stdlib/distributions/index.js";
 import { initBackend } from "../stdlib/tensor/backend.js";
-import type { BenchRecord } from "./frontend.js";
+import { timeIt, type BenchRecord } from "./timing.js";
 
 const N = 1_000_000;
 
@@ -45,17 +45,6 @@ const cases: Case[] = [
   },
 ];
 
-function time(fn: () => void, runs: number, warmup: number): { median: number; min: number } {
-  for (let i = 0; i < warmup; i++) fn();
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    fn();
-    t.push(performance.now() - s);
-  }
-  t.sort((a, b) => a - b);
-  return { median: t[Math.floor(t.length / 2)]!, min: t[0]! };
-}
 
 export async function distributionsBench(): Promise<BenchRecord[]> {
   await initBackend({ backend: "wasm" });
@@ -67,10 +56,10 @@ export async function distributionsBench(): Promise<BenchRecord[]> {
     for (const c of cases) {
       const ps = c.params();
       const x = c.value();
-      const lp = time(() => tf.tidy(() => void c.build(ps).logProb(x).dataSync()), runs, 1);
+      const lp = timeIt(() => tf.tidy(() => void c.build(ps).logProb(x).dataSync()), runs, 1);
       records.push({ bench: "distributions", case: `${c.name}/logProb/${backend}`, backend, elements: N, median_ms: lp.median, min_ms: lp.min, runs, elements_per_s: N / (lp.median / 1000) });
       const grad = tf.grads((...p: tf.Tensor[]) => tf.sum(c.build(p).logProb(x)));
-      const g = time(() => tf.tidy(() => grad(ps).forEach((t) => t.dataSync())), runs, 1);
+      const g = timeIt(() => tf.tidy(() => grad(ps).forEach((t) => t.dataSync())), runs, 1);
       records.push({ bench: "distributions", case: `${c.name}/grad/${backend}`, backend, elements: N, median_ms: g.median, min_ms: g.min, runs, elements_per_s: N / (g.median / 1000) });
       tf.dispose([...ps, x]);
     }

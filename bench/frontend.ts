@@ -9,26 +9,9 @@ import { hasErrors } from "../language/diagnostics.js";
 import { parse } from "../language/parse.js";
 import { generatedModel } from "./generate.js";
 
-export interface BenchRecord {
-  readonly bench: string;
-  readonly case: string;
-  readonly median_ms: number;
-  readonly min_ms: number;
-  readonly runs: number;
-  readonly [k: string]: unknown;
-}
+import { timeIt, type BenchRecord } from "./timing.js";
+export type { BenchRecord } from "./timing.js";
 
-function timeIt(fn: () => void, runs: number, warmup: number): { median: number; min: number } {
-  for (let i = 0; i < warmup; i++) fn();
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    fn();
-    t.push(performance.now() - s);
-  }
-  t.sort((a, b) => a - b);
-  return { median: t[Math.floor(t.length / 2)]!, min: t[0]! };
-}
 
 export function frontendBench(runs = 21): BenchRecord[] {
   const records: BenchRecord[] = [];

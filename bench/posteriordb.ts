@@ -19,7 +19,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compile } from "../index.js";
-import type { BenchRecord } from "./frontend.js";
+import type { BenchRecord } from "./timing.js";
 import { fromSummary, round, score, type Moments } from "./accuracy.js";
 
 export const POSTERIORDB = process.env.VIPPL_POSTERIORDB ?? "/work/shared/posteriordb";

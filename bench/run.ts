@@ -3,7 +3,8 @@
  * bench/results/ (never part of `npm test`: these machines are shared and noisy).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { frontendBench, type BenchRecord } from "./frontend.js";
+import { frontendBench } from "./frontend.js";
+import type { BenchRecord } from "./timing.js";
 import { tensorBench } from "./tensor.js";
 import { distributionsBench } from "./distributions.js";
 import { adviBench } from "./advi.js";

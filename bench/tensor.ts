@@ -6,19 +6,8 @@
 import { loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import { bceWithLogits, digamma, FusedAdam, initBackend, lbeta, lgamma, matmul, Rng, softplus } from "../stdlib/tensor/index.js";
-import type { BenchRecord } from "./frontend.js";
+import { timeIt, type BenchRecord } from "./timing.js";
 
-function timeIt(fn: () => void, runs: number, warmup: number): { median: number; min: number } {
-  for (let i = 0; i < warmup; i++) fn();
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    fn();
-    t.push(performance.now() - s);
-  }
-  t.sort((a, b) => a - b);
-  return { median: t[Math.floor(t.length / 2)]!, min: t[0]! };
-}
 
 async function onBackend<R>(name: string, fn: () => R): Promise<R> {
   const prev = tf.getBackend();

@@ -21,7 +21,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BenchRecord } from "./frontend.js";
+import type { BenchRecord } from "./timing.js";
 import { SHARED_BENCH, benchReference, median, round, score, type Moments } from "./accuracy.js";
 import { ADVI_MODELS, adviBench, lastAdviSummaries } from "./advi.js";
 
