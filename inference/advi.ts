@@ -18,7 +18,7 @@ import { elboSurrogate, type ElboSettings } from "./elbo.js";
 import { badSavedFit, nonFiniteGuide, nonFiniteTerm } from "./errors.js";
 import { guideFromState, makeGuide, type Guide, type GuideState } from "./guide/index.js";
 import { laplaceInit, zeroInit } from "./init.js";
-import { Adam, ClipRule, Snapshot, decayedRate, globalNorm, type AdamStateData } from "./optim.js";
+import { Adam, ClipRule, Snapshot, decayedRate, disposeStepScale, globalNorm, type AdamStateData, type StepScale } from "./optim.js";
 import type { ResolvedOptions } from "./options.js";
 import { layoutMismatch, savedLayout, type SavedLayout } from "./result.js";
 import type { LogJoint, MinibatchSource } from "./target.js";
@@ -91,7 +91,7 @@ function makeState(cfg: AdviConfig, guide: Guide, initHow: string, rng: Rng, bat
     rng,
     batchRng,
     trace: [],
-    monitor: new ConvergenceMonitor(o.window, o.tolerance, o.minSteps),
+    monitor: new ConvergenceMonitor(o.window, o.tolerance, o.minSteps, 2, batchFactor(cfg)),
     clip: new ClipRule(o.clipNorm === "auto" ? undefined : o.clipNorm),
     verdict: undefined,
     done: false,
@@ -141,9 +141,9 @@ export function adviStep(cfg: AdviConfig, st: AdviState): void {
       st.snapshot.save(st.adam.t);
       const thr = st.clip.threshold();
       const clip = norm! > thr ? thr / norm! : 1;
-      const scales = [...st.guide.stepScales(), ...paramVariables(cfg.logJoint).map(() => undefined)];
+      const scales: StepScale[] = [...st.guide.stepScales(), ...paramVariables(cfg.logJoint).map(() => undefined)];
       st.adam.apply(gradList, decayedRate(o.learningRate, o.decaySteps, st.step) * st.lrMult, clip, scales);
-      for (const s of scales) s?.dispose();
+      for (const s of scales) disposeStepScale(s);
       st.clip.record(norm!);
       st.step += 1;
       st.failures = 0;

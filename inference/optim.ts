@@ -20,6 +20,19 @@ export interface AdamStateData {
 }
 
 /** lr_t = lr0 / sqrt(1 + t / tau). */
+/**
+ * A per-variable multiplier of Adam's steps: a tensor of the variable's shape (elementwise), or a
+ * matrix L (for a vector variable) under which Adam steps in whitened coordinates: it sees the
+ * gradient L^T g and its step s moves the variable by L s. Undefined: 1.
+ */
+export type StepScale = tf.Tensor | { readonly matrix: tf.Tensor2D } | undefined;
+
+export function disposeStepScale(s: StepScale): void {
+  if (!s) return;
+  if (s instanceof tf.Tensor) s.dispose();
+  else s.matrix.dispose();
+}
+
 export const decayedRate = (lr0: number, tau: number, t: number): number => lr0 / Math.sqrt(1 + t / tau);
 
 export class Adam {
@@ -39,21 +52,24 @@ export class Adam {
    * One update with gradients of the loss (to be minimised), multiplied by `clip` (a scalar
    * tensor or number), with optional per-variable step multipliers.
    */
-  apply(grads: readonly tf.Tensor[], lr: number, clip: tf.Tensor | number, scales: readonly (tf.Tensor | undefined)[]): void {
+  apply(grads: readonly tf.Tensor[], lr: number, clip: tf.Tensor | number, scales: readonly StepScale[]): void {
     this.t += 1;
     const { beta1, beta2, epsilon } = this.s;
     const c1 = 1 - Math.pow(beta1, this.t);
     const c2 = 1 - Math.pow(beta2, this.t);
     tf.tidy(() => {
       this.variables.forEach((x, i) => {
-        const g = tf.mul(grads[i]!, clip);
+        const sc = scales[i];
+        const mat = sc && !(sc instanceof tf.Tensor) ? sc.matrix : undefined;
+        // With a matrix L, Adam runs in the whitened coordinates w (x = x0 + L w): gradient L^T g, step L s.
+        const g = tf.mul(mat ? tf.reshape(tf.matMul(tf.reshape(grads[i]!, [1, -1]), mat), x.shape) : grads[i]!, clip);
         const m = tf.add(tf.mul(this.m[i]!, beta1), tf.mul(g, 1 - beta1));
         const v = tf.add(tf.mul(this.v[i]!, beta2), tf.mul(tf.square(g), 1 - beta2));
         this.m[i]!.assign(m);
         this.v[i]!.assign(v);
         let step = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), epsilon));
-        const sc = scales[i];
-        if (sc) step = tf.mul(step, sc);
+        if (mat) step = tf.reshape(tf.matMul(mat, tf.reshape(step, [-1, 1])), x.shape);
+        else if (sc) step = tf.mul(step, sc as tf.Tensor);
         x.assign(tf.sub(x, tf.mul(step, lr)));
       });
     });

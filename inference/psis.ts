@@ -53,32 +53,48 @@ export function fitGeneralisedPareto(x: readonly number[]): { k: number; sigma: 
   return { k: (n * xi + prior * 0.5) / (n + prior), sigma };
 }
 
-/** k-hat of a set of log importance ratios. */
+/**
+ * k-hat of a set of log importance ratios. Non-finite ratios mean q cannot be trusted: NaN (the
+ * log density failed to evaluate at a draw of q), +Infinity, and -Infinity (q puts mass where
+ * the posterior has none, or log p underflowed there) all give k = Infinity, "unreliable". So
+ * does a tail that collapses onto one or two draws (the largest ratio beats the cut-off by more
+ * than exp(700): a few draws carry all the weight), which must never read as a light tail.
+ */
 export function paretoK(logWeights: ArrayLike<number>): ParetoDiagnostic {
-  const lw = Array.from(logWeights).filter((v) => !Number.isNaN(v));
+  const lw = Array.from(logWeights);
   const s = lw.length;
-  if (s < 10) return verdictFor(Infinity, 0, "too few finite weights");
+  const nan = lw.filter((v) => Number.isNaN(v)).length;
+  if (nan > 0) return verdictFor(Infinity, 0, `${nan} of ${s} log importance ratios are NaN: the log density could not be evaluated at some draws of the approximation`);
   if (lw.some((v) => v === Infinity)) return verdictFor(Infinity, 0, "an importance ratio is infinite");
-  const sorted = lw.filter((v) => v > -Infinity).sort((a, b) => a - b);
+  const negInf = lw.filter((v) => v === -Infinity).length;
+  if (negInf > 0) return verdictFor(Infinity, 0, `${negInf} of ${s} importance ratios are 0 (log = -Infinity): the approximation puts mass where the posterior has none`);
+  if (s < 10) return verdictFor(Infinity, 0, "too few finite weights");
+  const sorted = [...lw].sort((a, b) => a - b);
   const mx = sorted[sorted.length - 1]!;
   const tailLength = Math.min(Math.ceil(0.2 * s), Math.ceil(3 * Math.sqrt(s)));
   if (tailLength < 5 || sorted.length <= tailLength + 1) return verdictFor(Infinity, tailLength, "too few weights in the tail");
   const cutoff = sorted[sorted.length - tailLength - 1]!;
-  const expCut = Math.exp(cutoff - mx);
-  const tail = sorted
-    .slice(sorted.length - tailLength)
-    .map((v) => Math.exp(v - mx) - expCut)
-    .filter((v) => v > 0);
-  if (tail.length < 5) return verdictFor(0, tail.length, "the largest weights are all equal");
-  const { k } = fitGeneralisedPareto(tail);
-  return verdictFor(k, tail.length);
+  // All the ratios in the tail equal the cut-off: q reproduces p up to a constant there.
+  if (mx === cutoff) return verdictFor(0, 0, "the largest weights are all equal");
+  // The tail must not be one draw dwarfing the rest.
+  if (mx - cutoff > 700) return verdictFor(Infinity, tailLength, `the largest importance ratio exceeds the tail's cut-off by a factor of exp(${(mx - cutoff).toFixed(0)}): a few draws carry all the weight`);
+  // Exceedances over the cut-off, in units of the cut-off's ratio (k does not depend on the unit):
+  // expm1 keeps small exceedances exact, where exp(v - max) - exp(cutoff - max) would underflow.
+  const tail = sorted.slice(sorted.length - tailLength).map((v) => Math.expm1(v - cutoff));
+  const positive = tail.filter((v) => v > 0);
+  if (positive.length < 5) return verdictFor(Infinity, positive.length, "fewer than 5 of the largest weights exceed the cut-off: a few draws carry all the weight");
+  const { k } = fitGeneralisedPareto(positive);
+  if (!Number.isFinite(k)) return verdictFor(Infinity, positive.length, "the generalised Pareto fit of the tail failed (the weights are too extreme)");
+  return verdictFor(k, positive.length);
 }
 
 function verdictFor(k: number, tailLength: number, why?: string): ParetoDiagnostic {
   const verdict: ParetoVerdict = k < 0.5 ? "good" : k < 0.7 ? "ok" : "unreliable";
   const message =
     why !== undefined
-      ? `Pareto k could not be estimated (${why})`
+      ? k === 0
+        ? `Pareto k = 0 (${why})`
+        : `Pareto k could not be estimated (${why}): treat the approximation as unreliable`
       : verdict === "good"
         ? `Pareto k = ${k.toFixed(2)} < 0.5: the approximation is close to the posterior (importance ratios have a light tail)`
         : verdict === "ok"

@@ -5,6 +5,7 @@
  * every posterior scale; M = 0 is the mean-field start.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { StepScale } from "../optim.js";
 import { triangularSolve } from "../../stdlib/index.js";
 import { GaussianGuide, HALF_LOG_2PI, type GuideInit, type GuideState } from "./guide.js";
 import { linalgJs } from "../../stdlib/index.js";
@@ -73,7 +74,12 @@ export class FullRankGuide extends GaussianGuide {
     return tf.mul(tf.exp(this.v("logScale")), tf.sqrt(tf.sum(tf.square(a), 1)));
   }
 
-  stepScales(): (tf.Tensor | undefined)[] {
-    return [tf.tidy(() => this.marginalSd()), undefined, undefined];
+  /**
+   * The mean steps in the coordinates whitened by the current Cholesky factor L (Adam sees L^T g
+   * and moves loc by L s): on a strongly correlated posterior, steps scaled by the marginal sds
+   * would leave the ridge by many conditional sds; these follow its shape.
+   */
+  stepScales(): StepScale[] {
+    return [{ matrix: tf.tidy(() => tf.mul(tf.reshape(tf.exp(this.v("logScale")), [this.dim, 1]), this.unitLower(false))) as tf.Tensor2D }, undefined, undefined];
   }
 }

@@ -5,6 +5,7 @@
  * iterates then jitter by a fixed fraction of a posterior sd, whatever the posterior's scale.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { StepScale } from "../optim.js";
 import { stopGradient, type Rng } from "../../stdlib/index.js";
 import type { FamilyName } from "../options.js";
 
@@ -42,7 +43,7 @@ export interface Guide {
   /** Entropy of q (scalar), in closed form. */
   entropy(): tf.Tensor;
   /** Per-variable multipliers of Adam's steps (undefined: 1). Caller owns the tensors. */
-  stepScales(): (tf.Tensor | undefined)[];
+  stepScales(): StepScale[];
   /** Marginal means and sds in unconstrained space. */
   moments(): { mean: Float64Array; sd: Float64Array };
   state(): GuideState;
@@ -82,7 +83,7 @@ export abstract class GaussianGuide implements Guide {
   abstract fromNoise(noise: tf.Tensor): tf.Tensor;
   abstract logProb(z: tf.Tensor, options?: { readonly stopGradient?: boolean }): tf.Tensor;
   abstract entropy(): tf.Tensor;
-  abstract stepScales(): (tf.Tensor | undefined)[];
+  abstract stepScales(): StepScale[];
   /** Marginal sds [D] as a tensor. */
   protected abstract marginalSd(): tf.Tensor;
 

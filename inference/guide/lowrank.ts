@@ -4,6 +4,7 @@
  * O(D r^2), and F is dimensionless like the full-rank family's M.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { StepScale } from "../optim.js";
 import { cholesky, logDetFromCholesky, triangularSolve, type Rng } from "../../stdlib/index.js";
 import { GaussianGuide, HALF_LOG_2PI, type GuideInit, type GuideState } from "./guide.js";
 
@@ -73,7 +74,7 @@ export class LowRankGuide extends GaussianGuide {
     return tf.mul(tf.exp(this.v("logScale")), tf.sqrt(tf.add(1, tf.sum(tf.square(this.v("factor")), 1))));
   }
 
-  stepScales(): (tf.Tensor | undefined)[] {
+  stepScales(): StepScale[] {
     return [tf.tidy(() => this.marginalSd()), undefined, undefined];
   }
 }

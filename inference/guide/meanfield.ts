@@ -1,5 +1,6 @@
 /** Mean-field Gaussian: independent N(loc_i, exp(logScale_i)^2) per unconstrained coordinate. */
 import * as tf from "@tensorflow/tfjs";
+import type { StepScale } from "../optim.js";
 import { GaussianGuide, HALF_LOG_2PI, type GuideInit, type GuideState } from "./guide.js";
 
 export class MeanFieldGuide extends GaussianGuide {
@@ -41,7 +42,7 @@ export class MeanFieldGuide extends GaussianGuide {
     return tf.exp(this.v("logScale"));
   }
 
-  stepScales(): (tf.Tensor | undefined)[] {
+  stepScales(): StepScale[] {
     return [tf.tidy(() => this.marginalSd()), undefined];
   }
 }
