@@ -120,7 +120,7 @@ export async function fitCommand(path: string, opts: FitCommandOptions, io: Io, 
   } else {
     io.out(`${model.name}: ${fit.method} (${fit.methodReason}), ${fit.family} family\n`);
     io.out(`${fit.converged ? "converged" : "NOT converged"} after ${fit.steps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s: ${fit.reason}\n`);
-    io.out(`ELBO ${fit.elbo.toFixed(3)} ± ${fit.elboSe.toFixed(3)} nats; Pareto k ${fit.diagnostics.paretoK.toFixed(2)} (${fit.diagnostics.verdict}): ${fit.diagnostics.message}\n`);
+    io.out(`ELBO ${fit.elbo.toFixed(3)} ± ${fit.elboSe.toFixed(3)} nats; ${fit.diagnostics.message} [${fit.diagnostics.verdict}]\n`);
     io.out(summaryTable(rows) + "\n");
   }
   if (opts.out) {
