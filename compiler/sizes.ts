@@ -2,34 +2,15 @@
  * Size arithmetic for the IR: turning a loop bound into a plate size, and evaluating symbolic
  * sizes (`N`, `K-1`, `latent_dim+classes`) once the data sizes are known.
  */
-import { constDim, showDim, symDim, type Dim } from "./lang.js";
+import { combineDims, type Dim } from "./lang.js";
 
-/** Combines two sizes: constants fold, the rest print the way the checker prints them (`K-1`). */
+/**
+ * Combines two sizes the way the checker does (constants fold, `K-1` + 1 is `K`, the rest print
+ * as the checker prints them); null when either is unknown.
+ */
 export function combineSizes(op: "+" | "-" | "*" | "/", a: Dim, b: Dim): Dim | null {
-  if (a.kind === "unknown" || b.kind === "unknown") return null;
-  if (a.kind === "const" && b.kind === "const") {
-    switch (op) {
-      case "+":
-        return constDim(a.value + b.value);
-      case "-":
-        return constDim(a.value - b.value);
-      case "*":
-        return constDim(a.value * b.value);
-      case "/":
-        return b.value === 0 ? null : constDim(Math.trunc(a.value / b.value));
-    }
-  }
-  if ((op === "+" || op === "-") && b.kind === "const" && b.value === 0) return a;
-  if (op === "+" && a.kind === "const" && a.value === 0) return b;
-  if ((op === "*" || op === "/") && b.kind === "const" && b.value === 1) return a;
-  if (op === "*" && a.kind === "const" && a.value === 1) return b;
-  const wrap = (d: Dim, strong: boolean) => {
-    const s = showDim(d);
-    return strong && /[+\-]/.test(s) ? `(${s})` : s;
-  };
-  const strong = op === "*" || op === "/";
-  const right = op === "-" ? wrap(b, true) : wrap(b, strong);
-  return symDim(`${wrap(a, strong)}${op}${right}`);
+  const d = combineDims(op, a, b);
+  return d.kind === "unknown" ? null : d;
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ArrayLit, BinaryExpr, CallExpr, Expr, Identifier, IndexArg, IndexExpr, SymbolInfo, TernaryExpr, TypedModel, UnaryExpr } from "../lang.js";
+import { foldNumbers } from "../lang.js";
 import { matmul } from "../../stdlib/index.js";
 import { BUILTIN_RUNTIME, type BuiltinRuntimeContext } from "./builtins-runtime.js";
 import { align, asBool, asFloat, asInt, broadcastIfNeeded, broadcastShape, elementwise, expandTo, ownRank, withFrame, type Value } from "./value.js";
@@ -198,7 +199,8 @@ export class Evaluator {
   private applyBinary(e: BinaryExpr, a: Value, b: Value): Value {
     const op = e.op;
     if (op === "@") return this.matmul(a, b);
-    const num = a.num !== undefined && b.num !== undefined ? foldNumbers(op, a.num, b.num) : undefined;
+    const folded = a.num !== undefined && b.num !== undefined ? foldNumbers(op, a.num, b.num) : undefined;
+    const num = typeof folded === "number" ? folded : undefined;
     const realResult = op === "/" || op === "^" || this.elemOf(e) === "real";
     const out = elementwise([a, b], (x, y) => {
       switch (op) {
@@ -364,24 +366,6 @@ function ownRankPad(t: tf.Tensor, frame: number, own: number): tf.Tensor {
   return tf.reshape(t, [...s.slice(0, frame), ...Array(own - r).fill(1), ...s.slice(frame)]);
 }
 
-function foldNumbers(op: string, a: number, b: number): number | undefined {
-  switch (op) {
-    case "+":
-      return a + b;
-    case "-":
-      return a - b;
-    case "*":
-      return a * b;
-    case "/":
-      return b === 0 ? undefined : a / b;
-    case "%":
-      return b === 0 ? undefined : a % b;
-    case "^":
-      return a ** b;
-    default:
-      return undefined;
-  }
-}
 
 /** Moves axis `from` of `t` to position `to`. */
 function moveAxis(t: tf.Tensor, from: number, to: number): tf.Tensor {

@@ -142,7 +142,8 @@ function checkArray(elements: readonly Expr[], ck: Checker): Checked {
 const ARITH = new Set(["+", "-", "*", "/", "%", "^"]);
 const COMPARE = new Set(["<", "<=", ">", ">="]);
 
-function foldNumbers(op: string, a: number, b: number): number | boolean | undefined {
+/** Folds a binary operator over two constants; undefined where it cannot (division by zero, `@`). */
+export function foldNumbers(op: string, a: number, b: number): number | boolean | undefined {
   switch (op) {
     case "+":
       return a + b;
