@@ -2,17 +2,15 @@ import * as tf from "@tensorflow/tfjs";
 import { constraints } from "../constraints.js";
 import { log1p } from "../tensor/special.js";
 import { defineDistribution } from "./define.js";
-import { Distribution, type DistributionOptions, type ParamInput } from "./core/distribution.js";
+import { type DistributionOptions, type ParamInput } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
+import { LOCATION_SCALE_PARAMS, LocationScaleDistribution } from "./core/location-scale.js";
 import { LOG_PI, filled, uniformNoise } from "./core/math.js";
 import type { Rng } from "./core/random.js";
 
 export const CauchyDefinition = defineDistribution({
   name: "Cauchy",
-  params: [
-    { name: "loc", constraint: constraints.real, eventRank: 0 },
-    { name: "scale", constraint: constraints.positive, eventRank: 0 },
-  ],
+  params: LOCATION_SCALE_PARAMS,
   support: constraints.real,
   eventRank: 0,
   discrete: false,
@@ -22,16 +20,9 @@ export const CauchyDefinition = defineDistribution({
 });
 
 /** Mean and variance are undefined: both are NaN. */
-export class CauchyDistribution extends Distribution {
+export class CauchyDistribution extends LocationScaleDistribution {
   constructor(args: Readonly<Record<string, ParamInput>>, options?: DistributionOptions) {
     super(CauchyDefinition, args, options);
-  }
-
-  get loc(): tf.Tensor {
-    return this.param("loc");
-  }
-  get scale(): tf.Tensor {
-    return this.param("scale");
   }
 
   protected logProbImpl(x: tf.Tensor): tf.Tensor {

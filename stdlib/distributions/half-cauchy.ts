@@ -2,8 +2,9 @@ import * as tf from "@tensorflow/tfjs";
 import { constraints } from "../constraints.js";
 import { log1p } from "../tensor/special.js";
 import { defineDistribution } from "./define.js";
-import { Distribution, type DistributionOptions, type ParamInput } from "./core/distribution.js";
+import { type DistributionOptions, type ParamInput } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
+import { LOCATION_SCALE_PARAMS, LocationScaleDistribution } from "./core/location-scale.js";
 import { LOG_PI, filled, inSupport, safeWhere, uniformNoise, where } from "./core/math.js";
 import type { Rng } from "./core/random.js";
 
@@ -14,10 +15,7 @@ import type { Rng } from "./core/random.js";
  */
 export const HalfCauchyDefinition = defineDistribution({
   name: "HalfCauchy",
-  params: [
-    { name: "loc", constraint: constraints.real, eventRank: 0 },
-    { name: "scale", constraint: constraints.positive, eventRank: 0 },
-  ],
+  params: LOCATION_SCALE_PARAMS,
   support: constraints.positive,
   eventRank: 0,
   discrete: false,
@@ -31,17 +29,11 @@ export const HalfCauchyDefinition = defineDistribution({
  * Mean and variance are infinite (Infinity). The entropy has no closed form once loc != 0, so
  * `entropy()` throws `NoClosedFormError`; use `entropyEstimate`.
  */
-export class HalfCauchyDistribution extends Distribution {
+export class HalfCauchyDistribution extends LocationScaleDistribution {
   constructor(args: Readonly<Record<string, ParamInput>>, options?: DistributionOptions) {
     super(HalfCauchyDefinition, args, options);
   }
 
-  get loc(): tf.Tensor {
-    return this.param("loc");
-  }
-  get scale(): tf.Tensor {
-    return this.param("scale");
-  }
 
   /** P(X > 0) for X ~ Cauchy(loc, scale): 1/2 + atan(loc / scale) / pi, without cancellation for loc << 0. */
   private massAboveZero(): tf.Tensor {

@@ -2,17 +2,15 @@ import * as tf from "@tensorflow/tfjs";
 import { constraints } from "../constraints.js";
 import { log1p } from "../tensor/special.js";
 import { defineDistribution } from "./define.js";
-import { Distribution, type DistributionOptions, type ParamInput } from "./core/distribution.js";
+import { type DistributionOptions, type ParamInput } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
+import { LOCATION_SCALE_PARAMS, LocationScaleDistribution } from "./core/location-scale.js";
 import { LN2, uniformNoise } from "./core/math.js";
 import type { Rng } from "./core/random.js";
 
 export const LaplaceDefinition = defineDistribution({
   name: "Laplace",
-  params: [
-    { name: "loc", constraint: constraints.real, eventRank: 0 },
-    { name: "scale", constraint: constraints.positive, eventRank: 0 },
-  ],
+  params: LOCATION_SCALE_PARAMS,
   support: constraints.real,
   eventRank: 0,
   discrete: false,
@@ -22,16 +20,9 @@ export const LaplaceDefinition = defineDistribution({
   doc: "Laplace(loc, scale): the double exponential with location loc and scale scale (Stan's double_exponential(mu, sigma)).",
 });
 
-export class LaplaceDistribution extends Distribution {
+export class LaplaceDistribution extends LocationScaleDistribution {
   constructor(args: Readonly<Record<string, ParamInput>>, options?: DistributionOptions) {
     super(LaplaceDefinition, args, options);
-  }
-
-  get loc(): tf.Tensor {
-    return this.param("loc");
-  }
-  get scale(): tf.Tensor {
-    return this.param("scale");
   }
 
   protected logProbImpl(x: tf.Tensor): tf.Tensor {

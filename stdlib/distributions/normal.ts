@@ -1,17 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { constraints } from "../constraints.js";
 import { defineDistribution } from "./define.js";
-import { Distribution, type DistributionOptions, type ExpFamForm, type ParamInput, toFloat } from "./core/distribution.js";
+import { type DistributionOptions, type ExpFamForm, type ParamInput, toFloat } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
+import { LOCATION_SCALE_PARAMS, LocationScaleDistribution } from "./core/location-scale.js";
 import { HALF_LOG_2PI, normalNoise } from "./core/math.js";
 import type { Rng } from "./core/random.js";
 
 export const NormalDefinition = defineDistribution({
   name: "Normal",
-  params: [
-    { name: "loc", constraint: constraints.real, eventRank: 0 },
-    { name: "scale", constraint: constraints.positive, eventRank: 0 },
-  ],
+  params: LOCATION_SCALE_PARAMS,
   support: constraints.real,
   eventRank: 0,
   discrete: false,
@@ -20,7 +18,7 @@ export const NormalDefinition = defineDistribution({
   doc: "Normal(loc, scale): the Gaussian with mean loc and standard deviation scale (Stan's normal(mu, sigma)).",
 });
 
-export class NormalDistribution extends Distribution {
+export class NormalDistribution extends LocationScaleDistribution {
   declare readonly expfam: ExpFamForm;
 
   constructor(args: Readonly<Record<string, ParamInput>>, options?: DistributionOptions) {
@@ -41,13 +39,6 @@ export class NormalDistribution extends Distribution {
       expectedSufficientStats: () => tf.tidy(() => [tf.clone(self.loc), tf.add(tf.square(self.loc), tf.square(self.scale))]),
       logBaseMeasure: (x) => tf.tidy(() => tf.fill(toFloat(x).shape, -HALF_LOG_2PI)),
     };
-  }
-
-  get loc(): tf.Tensor {
-    return this.param("loc");
-  }
-  get scale(): tf.Tensor {
-    return this.param("scale");
   }
 
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
