@@ -62,6 +62,18 @@ export async function fitCommand(path: string, opts: FitCommandOptions, io: Io, 
     throw e;
   }
   printDiagnostics(io, model.warnings, file);
+  if (model.graph.guide) {
+    // Honest about what runs: the guide block is checked and lowered, but the backends do not use it yet.
+    printDiagnostics(
+      io,
+      [
+        makeDiagnostic("PPL4107", "warning", "the guide block is not used by the fit yet: vippl fits its automatic Gaussian guide instead", model.graph.guide.span, {
+          hint: "the fit is still variational inference over every latent, without the amortised encoder; custom guides are not implemented yet",
+        }),
+      ],
+      file,
+    );
+  }
 
   const dataPath = opts.data === false ? undefined : findDataFile(path, opts.data);
   let values: Record<string, unknown> = {};

@@ -77,4 +77,18 @@ describe("vippl fit", () => {
     expect(r.err).toContain("PPL3110");
     expect(r.out).toBe("");
   });
+
+  it("says so when the model's guide block is not used", async () => {
+    const model = join(tmp, "guided.ppl");
+    writeFileSync(model, "model G {\n  data N: int\n  data y: real[N]\n  latent mu: real\n  mu ~ Normal(0, 10)\n  y ~ Normal(mu, 1)\n  guide {\n    param m: real\n    param s: real<lower=0>\n    mu ~ Normal(m, s)\n  }\n}\n");
+    const data = join(tmp, "guided.json");
+    writeFileSync(data, JSON.stringify({ N: 3, y: [0.5, 1.5, 1.0] }));
+    const r = await vippl("fit", model, "--data", data, "--json");
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain("warning[PPL4107]");
+    expect(r.err).toContain(`${model}:7:3`);
+    // The exact posterior of mu is Normal(3 / (3 + 0.01), 1 / sqrt(3.01)).
+    const mu = JSON.parse(r.out).params.mu;
+    expect(Math.abs(mu.mean - 3 / 3.01) / (1 / Math.sqrt(3.01))).toBeLessThan(0.1);
+  });
 });
