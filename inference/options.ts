@@ -60,7 +60,7 @@ export interface FitOptions {
   readonly window?: number;
   /** Absolute ELBO tolerance of the convergence test, in nats (default 0.01). */
   readonly tolerance?: number;
-  /** Steps of iterate averaging after convergence (default: as many as it took to converge, clamped to [150, 1000]). */
+  /** Steps of iterate averaging after convergence (default: as many as it took to converge, clamped to [75, 1000]; [150, 1000] times N/B when minibatching). */
   readonly averageSteps?: number;
   /** Gradient norm clip: "auto" (10x the running median norm) or a number (default "auto"). */
   readonly clipNorm?: "auto" | number;
@@ -118,8 +118,8 @@ export const DEFAULT_OPTIONS = {
   learningRate: 0.1,
   decaySteps: 100,
   maxSteps: 10000,
-  minSteps: 100,
-  window: 50,
+  minSteps: 75,
+  window: 25,
   tolerance: 0.01,
   clipNorm: "auto",
   finalSamples: 4000,
