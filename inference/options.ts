@@ -54,9 +54,9 @@ export interface FitOptions {
   readonly decaySteps?: number;
   /** Hard cap on optimisation steps (default 10000). */
   readonly maxSteps?: number;
-  /** No convergence before this many steps (default 100). */
+  /** No convergence before this many steps (default 75; 100 when minibatching). */
   readonly minSteps?: number;
-  /** Window of the convergence test, in steps (default 50). */
+  /** Window of the convergence test, in steps (default 25; 50 when minibatching). */
   readonly window?: number;
   /** Absolute ELBO tolerance of the convergence test, in nats (default 0.01). */
   readonly tolerance?: number;
