@@ -35,6 +35,7 @@ import {
   hasErrors,
 } from "./lang.js";
 import * as E from "./errors.js";
+import { constraintEventRank } from "../stdlib/index.js";
 import {
   buildGraph,
   type DeclaredRole,
@@ -1042,21 +1043,6 @@ function keepNested(axes: readonly (string | null)[], plates: ReadonlyMap<string
   return cur;
 }
 
-/** Trailing axes a constraint ties together (a simplex's, an ordered vector's): never plate axes. */
-function constraintEventRank(c: NodeInput["constraint"]): number {
-  switch (c.kind) {
-    case "simplex":
-    case "ordered":
-    case "positive_ordered":
-      return 1;
-    case "lower_cholesky":
-    case "corr_cholesky":
-    case "positive_definite":
-      return 2;
-    default:
-      return 0;
-  }
-}
 
 function forEachIdentifier(e: IndexArg | Expr, f: (id: Extract<Expr, { kind: "Identifier" }>) => void): void {
   switch (e.kind) {

@@ -375,7 +375,8 @@ export interface ConstraintViolation {
   readonly count: number;
 }
 
-function unflatten(flat: number, shape: readonly number[]): number[] {
+/** The row-major multi-index of element `flat` of a tensor of `shape`. */
+export function unflatten(flat: number, shape: readonly number[]): number[] {
   const idx = new Array<number>(shape.length).fill(0);
   let r = flat;
   for (let a = shape.length - 1; a >= 0; a--) {

@@ -9,7 +9,7 @@
  * first given variable that uses them as a plain dimension: `data N: int` and `data y: real[N]`
  * with only `y` given makes N the length of y.
  */
-import { checkValue, constraintEventRank, describeConstraint, type ConstraintSpec } from "../../stdlib/index.js";
+import { checkValue, constraintEventRank, describeConstraint, unflatten, type ConstraintSpec } from "../../stdlib/index.js";
 import type { DeclStmt, Diagnostic, ElemType, Expr, PhaseResult, SourceFile, Span, TensorType, TypedModel } from "../lang.js";
 import {
   badSize,
@@ -180,18 +180,6 @@ function inferSize(name: string, decls: readonly DataDecl[], data: Record<string
 
 const indexText = (name: string, idx: readonly number[]): string => (idx.length ? `${name}[${idx.join(", ")}]` : name);
 
-function unflatten(flat: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length).fill(0);
-  let r = flat;
-  for (let a = shape.length - 1; a >= 0; a--) {
-    const n = shape[a]!;
-    if (n > 0) {
-      idx[a] = r % n;
-      r = Math.floor(r / n);
-    }
-  }
-  return idx;
-}
 
 /**
  * The shape of nested arrays, read down the first elements. Axes below an empty array have
