@@ -91,7 +91,7 @@ export class CompiledModel {
       }
     }
     try {
-      return await fitLogJoint({ logJoint: lj, name: this.name, ownsLogJoint: true, ...(minibatch ? { minibatch } : {}) }, options);
+      return await fitLogJoint({ logJoint: lj, name: this.name, ownsLogJoint: true, graph, data: bound, ...(minibatch ? { minibatch } : {}) }, options);
     } catch (e) {
       lj.dispose();
       if (e instanceof PplError) throw new PplError(e.diagnostics, e.file ?? this.source);

@@ -1,14 +1,13 @@
 /**
- * Draws from a fitted guide, pushed to the constrained space, with the deterministic `let`s that
+ * Draws from a fitted approximation in the constrained space, with the deterministic `let`s that
  * depend on latents, element by element ("theta[3]", 0-based), and optionally the log importance
  * ratios log p - log q of each draw (for the final ELBO and Pareto k).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../stdlib/index.js";
-import { logWeights } from "./elbo.js";
-import type { Guide } from "./guide/index.js";
+import type { Approximation } from "./approximation/index.js";
 import type { LogJoint } from "./target.js";
-import { disposeValues, type LatentTransform } from "./transform.js";
+import { disposeValues } from "./transform.js";
 
 /** Draws of one variable: its shape and values, draw-major ([n, ...shape] flattened). */
 export interface VariableDraws {
@@ -26,8 +25,7 @@ export interface PosteriorDraws {
 const CHUNK = 256;
 
 export function drawPosterior(
-  guide: Guide,
-  transform: LatentTransform,
+  approximation: Approximation,
   logJoint: LogJoint | undefined,
   n: number,
   rng: Rng,
@@ -35,7 +33,7 @@ export function drawPosterior(
 ): PosteriorDraws {
   const variables = new Map<string, VariableDraws>();
   const lw = options.weights && logJoint ? new Float64Array(n) : undefined;
-  const put = (name: string, t: tf.Tensor, at: number, count: number): void => {
+  const put = (name: string, t: tf.Tensor, at: number): void => {
     const shape = t.shape.slice(1);
     let d = variables.get(name);
     const size = shape.reduce((a, b) => a * b, 1);
@@ -44,28 +42,23 @@ export function drawPosterior(
       variables.set(name, d);
     }
     d.values.set(t.dataSync(), at * size);
-    void count;
   };
   for (let at = 0; at < n; at += CHUNK) {
     const c = Math.min(CHUNK, n - at);
-    const noise = guide.noise(c, rng);
-    const z = tf.tidy(() => guide.fromNoise(noise));
-    const { values, logDet } = transform.forward(z);
-    for (const [name, t] of values) put(name, t, at, c);
+    const { values, logQ } = approximation.draw(c, rng);
+    for (const [name, t] of values) put(name, t, at);
     if (logJoint) {
       const det = logJoint.deterministics(values);
-      for (const [name, t] of det) put(name, t, at, c);
+      for (const [name, t] of det) put(name, t, at);
       disposeValues(det);
       if (lw) {
-        const w = logWeights({ logJoint, transform, guide }, z, values, logDet);
+        const w = tf.tidy(() => tf.sub(logJoint.logJoint(values), logQ));
         lw.set(w.dataSync(), at);
         w.dispose();
       }
     }
     disposeValues(values);
-    logDet.dispose();
-    z.dispose();
-    noise.dispose();
+    logQ.dispose();
   }
   return { n, variables, ...(lw ? { logWeights: lw } : {}) };
 }

@@ -1,5 +1,8 @@
 /** The public surface of inference/: fit a log joint, read the result, the method registry. */
-export { fit, type FitTarget } from "./fit.js";
+export { fit } from "./fit.js";
+export type { FitTarget, MethodContext, MethodOutcome, MethodRunner } from "./method.js";
+export { approximationFromState, approximationFamilies, APPROXIMATION_KINDS, GaussianApproximation, type Approximation, type ApproximationState, type ApproximationDraws, type ApproximationKind, type ApproximationContext } from "./approximation/index.js";
+export { drawPosterior } from "./draws.js";
 export { FitResult, summarise, type SummaryRow, type SavedFit, type FitDiagnostics, type SavedLayout } from "./result.js";
 export { validateOptions, OPTION_NAMES, DEFAULT_OPTIONS, type FitOptions, type ResolvedOptions, type ProgressInfo, type CheckpointOptions, type FamilyName, type EntropyMode, type EstimatorName, type InitMode } from "./options.js";
 export { METHODS, METHOD_NAMES, resolveMethod, modelFeatures, type MethodInfo, type MethodCapabilities, type ModelFeatures } from "./registry.js";

@@ -3,9 +3,12 @@
  * resolves against the model's features; an unknown method or an unmet capability is a PPL4xxx
  * diagnostic listing what would work.
  */
+import type { GraphIR } from "../compiler/index.js";
 import type { Diagnostic } from "../language/index.js";
-import type { LogJoint } from "./target.js";
+import { ADVI_RUNNER } from "./advi-runner.js";
 import { unknownMethod, unmetCapability } from "./errors.js";
+import type { MethodRunner } from "./method.js";
+import type { LogJoint } from "./target.js";
 
 /** What a model needs from a method. */
 export interface ModelFeatures {
@@ -26,6 +29,8 @@ export interface MethodInfo {
   /** False for methods that are planned but not built yet (they are listed, never chosen). */
   readonly available: boolean;
   readonly capabilities: MethodCapabilities;
+  /** Fits a model (every available method has one). */
+  readonly runner?: MethodRunner;
 }
 
 export const METHODS: readonly MethodInfo[] = [
@@ -34,6 +39,7 @@ export const METHODS: readonly MethodInfo[] = [
     description: "reparameterised-gradient VI with Gaussian families in unconstrained space (ADVI)",
     available: true,
     capabilities: { continuousLatents: true, discreteLatents: false, params: true },
+    runner: ADVI_RUNNER,
   },
   {
     name: "cavi",
@@ -57,7 +63,9 @@ export const METHODS: readonly MethodInfo[] = [
 
 export const METHOD_NAMES: readonly string[] = ["auto", ...METHODS.map((m) => m.name)];
 
-export function modelFeatures(lj: LogJoint): ModelFeatures {
+/** The features of a model; `graph` (when the model was compiled) feeds the structural analyses. */
+export function modelFeatures(lj: LogJoint, graph?: GraphIR): ModelFeatures {
+  void graph;
   return {
     continuousLatents: lj.latents.filter((l) => !l.discrete).map((l) => l.name),
     discreteLatents: lj.latents.filter((l) => l.discrete).map((l) => l.name),

@@ -8,10 +8,9 @@ import { PplError } from "../language/index.js";
 import { Rng } from "../stdlib/index.js";
 import { columns, drawPosterior, type PosteriorDraws } from "./draws.js";
 import { badSavedFit } from "./errors.js";
-import { guideFromState, type GuideState } from "./guide/index.js";
+import { approximationFromState, type ApproximationState } from "./approximation/index.js";
 import type { ParetoDiagnostic } from "./psis.js";
 import type { LatentLayout, LogJoint } from "./target.js";
-import { LatentTransform } from "./transform.js";
 
 export interface SummaryRow {
   readonly name: string;
@@ -30,6 +29,8 @@ export interface FitDiagnostics {
   readonly init: string;
   /** Steps whose ELBO or gradient went non-finite and were undone. */
   readonly nonFiniteSteps: number;
+  /** Method-specific figures (plain JSON). */
+  readonly extras?: Readonly<Record<string, unknown>>;
 }
 
 /** What a saved fit records of the model, to check it is loaded into the same one. */
@@ -39,6 +40,8 @@ export interface SavedLayout {
   readonly constraint: LatentLayout["constraint"];
   readonly offset: number;
   readonly unconstrainedSize: number;
+  /** Discrete latents are listed too (fits before discrete support omit the flag: continuous). */
+  readonly discrete?: boolean;
 }
 
 /** What a FitResult is made from (and what `save()` writes, with a format tag). */
@@ -46,7 +49,8 @@ export interface FitResultInit {
   readonly method: string;
   readonly methodReason: string;
   readonly layout: readonly SavedLayout[];
-  readonly guide: GuideState;
+  /** The fitted approximation's state (a Gaussian guide's parameters, CAVI's factors, ...). */
+  readonly guide: ApproximationState;
   readonly params: Readonly<Record<string, { shape: number[]; values: number[] }>>;
   readonly elbo: number;
   readonly elboSe: number;
@@ -78,8 +82,8 @@ export class FitResult {
   readonly steps: number;
   readonly seconds: number;
   readonly diagnostics: FitDiagnostics;
-  /** The variational family and its parameters in unconstrained space. */
-  readonly guide: GuideState;
+  /** The fitted approximation: its family and parameters (rebuilt by the approximation registry). */
+  readonly guide: ApproximationState;
   /** Point estimates of the model's `param`s. */
   readonly params: Readonly<Record<string, { shape: number[]; values: number[] }>>;
   readonly layout: readonly SavedLayout[];
@@ -132,13 +136,12 @@ export class FitResult {
   /** n draws by variable, with shapes ([n, ...shape] flattened row-major). */
   draws(n: number, seed: number | string = 0): PosteriorDraws {
     if (!Number.isInteger(n) || n < 1) throw new PplError([badSavedFit(`sample(n): n must be a positive integer, got ${n}`)]);
-    const guide = guideFromState(this.guide);
+    const latents = this.logJoint?.latents ?? this.layout.map((l) => ({ ...l, size: l.shape.reduce((a, b) => a * b, 1), discrete: l.discrete ?? false, span: ZERO_SPAN }));
+    const q = approximationFromState(this.guide, latents, this.logJoint ? { logJoint: this.logJoint } : undefined);
     try {
-      const layout = this.layout.map((l) => ({ ...l, size: l.shape.reduce((a, b) => a * b, 1), discrete: false, span: ZERO_SPAN }));
-      const transform = new LatentTransform(layout, this.guide.dim);
-      return drawPosterior(guide, transform, this.logJoint, n, new Rng(String(seed)).fork("sample"));
+      return drawPosterior(q, this.logJoint, n, new Rng(String(seed)).fork("sample"));
     } finally {
-      guide.dispose();
+      q.dispose();
     }
   }
 
@@ -198,21 +201,20 @@ export class FitResult {
 const ZERO_SPAN = { start: 0, end: 0, line: 1, column: 1, endLine: 1, endColumn: 1 };
 
 export function savedLayout(latents: readonly LatentLayout[]): SavedLayout[] {
-  return latents
-    .filter((l) => !l.discrete)
-    .map((l) => ({ name: l.name, shape: [...l.shape], constraint: l.constraint, offset: l.offset, unconstrainedSize: l.unconstrainedSize }));
+  return latents.map((l) => ({ name: l.name, shape: [...l.shape], constraint: l.constraint, offset: l.offset, unconstrainedSize: l.unconstrainedSize, ...(l.discrete ? { discrete: true } : {}) }));
 }
 
 /** Why a saved layout does not fit a log joint, or undefined when it does. */
 export function layoutMismatch(saved: readonly SavedLayout[], lj: LogJoint): string | undefined {
   const now = savedLayout(lj.latents);
-  if (now.length !== saved.length) return `it has ${saved.length} continuous latents, the model has ${now.length}`;
+  if (now.length !== saved.length) return `it has ${saved.length} latents, the model has ${now.length}`;
   for (let i = 0; i < now.length; i++) {
     const a = saved[i]!;
     const b = now[i]!;
     if (a.name !== b.name) return `latent ${i} is '${a.name}' there and '${b.name}' here`;
     if (a.shape.join(",") !== b.shape.join(",")) return `latent '${a.name}' has shape [${a.shape.join(", ")}] there and [${b.shape.join(", ")}] here`;
     if (JSON.stringify(a.constraint) !== JSON.stringify(b.constraint)) return `latent '${a.name}' has a different constraint`;
+    if ((a.discrete ?? false) !== (b.discrete ?? false)) return `latent '${a.name}' is ${a.discrete ? "discrete" : "continuous"} there and ${b.discrete ? "discrete" : "continuous"} here`;
     if (a.offset !== b.offset || a.unconstrainedSize !== b.unconstrainedSize) return `latent '${a.name}' has a different place in the unconstrained vector`;
   }
   return undefined;

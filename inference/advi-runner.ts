@@ -1,0 +1,90 @@
+/**
+ * ADVI as a method runner: the init -> step loop of advi.ts with progress reports, checkpoints
+ * and resume, returning the fitted Gaussian approximation.
+ */
+import { PplError } from "../language/index.js";
+import { adviCheckpoint, adviDispose, adviFinalise, adviInit, adviResume, adviStep, type AdviCheckpoint, type AdviConfig, type AdviState } from "./advi.js";
+import { GaussianApproximation } from "./approximation/index.js";
+import { badOptionValue, badSavedFit, nothingToFit } from "./errors.js";
+import { now, yieldToEventLoop, type MethodContext, type MethodOutcome, type MethodRunner } from "./method.js";
+import type { ResolvedOptions } from "./options.js";
+import { LatentTransform } from "./transform.js";
+
+export const ADVI_RUNNER: MethodRunner = {
+  async run(ctx: MethodContext): Promise<MethodOutcome> {
+    const o = ctx.options;
+    const t = ctx.target;
+    const lj = t.logJoint;
+    if (o.estimator === "score") throw new PplError([badOptionValue("estimator", "score", "'reparam' for method 'advi' (the score-function estimator comes with method 'bbvi')")]);
+    if (lj.unconstrainedSize === 0) throw new PplError([nothingToFit(t.name ?? "this model")]);
+    const resume = o.resume !== undefined ? await readCheckpoint(o.resume) : undefined;
+    const transform = new LatentTransform(lj.latents, lj.unconstrainedSize);
+    const cfg: AdviConfig = { options: o, logJoint: lj, transform, ...(t.minibatch ? { minibatch: t.minibatch } : {}) };
+    const st = resume ? adviResume(cfg, resume) : adviInit(cfg, ctx.rng);
+    const priorSeconds = st.seconds;
+    try {
+      await loop(cfg, st, o, ctx.startedAt, priorSeconds);
+    } catch (e) {
+      adviDispose(st);
+      throw e;
+    }
+    const verdict = adviFinalise(st);
+    adviDispose(st, { keepGuide: true });
+    return {
+      approximation: new GaussianApproximation(st.guide, transform, true),
+      trace: st.trace,
+      converged: verdict.converged,
+      reason: verdict.reason,
+      steps: st.step,
+      init: st.initHow,
+      nonFiniteSteps: st.nonFiniteSteps,
+      priorSeconds,
+    };
+  },
+};
+
+async function loop(cfg: AdviConfig, st: AdviState, o: ResolvedOptions, start: number, baseSeconds: number): Promise<void> {
+  let lastReport = now();
+  let lastStep = st.step;
+  while (!st.done) {
+    adviStep(cfg, st);
+    if (st.step === lastStep) continue; // a rejected step
+    if (o.onProgress && st.step % o.progressEvery === 0) {
+      const tNow = now();
+      const rate = (st.step - lastStep) / Math.max(1e-9, (tNow - lastReport) / 1000);
+      const recent = st.trace.slice(-o.progressEvery);
+      const left = (st.phase === "average" ? st.averageUntil : o.maxSteps) - st.step;
+      o.onProgress({ step: st.step, elbo: recent.reduce((a, b) => a + b, 0) / recent.length, stepsPerSecond: rate, secondsLeft: left / Math.max(rate, 1e-9), phase: st.phase });
+      lastReport = tNow;
+      lastStep = st.step;
+      await yieldToEventLoop();
+    } else if (!o.onProgress) {
+      lastStep = st.step;
+    }
+    if (o.checkpoint && st.step % o.checkpoint.every === 0 && !st.done) {
+      st.seconds = baseSeconds + (now() - start) / 1000;
+      const c = adviCheckpoint(cfg, st);
+      o.checkpoint.onCheckpoint?.(c);
+      if (o.checkpoint.path) await writeJson(o.checkpoint.path, c);
+    }
+  }
+}
+
+async function readCheckpoint(r: unknown): Promise<AdviCheckpoint> {
+  if (typeof r === "string") {
+    try {
+      const fs = await import("node:fs/promises");
+      return JSON.parse(await fs.readFile(r, "utf8")) as AdviCheckpoint;
+    } catch (e) {
+      throw new PplError([badSavedFit(`cannot read the checkpoint '${r}': ${(e as Error).message}`)]);
+    }
+  }
+  return r as AdviCheckpoint;
+}
+
+async function writeJson(path: string, data: unknown): Promise<void> {
+  const fs = await import("node:fs/promises");
+  const tmp = `${path}.tmp`;
+  await fs.writeFile(tmp, JSON.stringify(data));
+  await fs.rename(tmp, path);
+}

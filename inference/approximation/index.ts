@@ -1,0 +1,26 @@
+/**
+ * The registry of approximation kinds (STYLE.md convention 5): a saved fit names its family and
+ * the kind that owns that family rebuilds it. A method that brings a new kind of q adds one line.
+ */
+import { PplError } from "../../language/index.js";
+import { badSavedFit } from "../errors.js";
+import type { LatentLayout } from "../target.js";
+import type { Approximation, ApproximationContext, ApproximationKind, ApproximationState } from "./approximation.js";
+import { GAUSSIAN_KIND } from "./gaussian.js";
+
+export type { Approximation, ApproximationContext, ApproximationDraws, ApproximationKind, ApproximationState } from "./approximation.js";
+export { GaussianApproximation, GAUSSIAN_KIND } from "./gaussian.js";
+
+/** Every kind, explicitly; each family is owned by one kind (a test checks). */
+export const APPROXIMATION_KINDS: readonly ApproximationKind[] = [GAUSSIAN_KIND];
+
+export function approximationFamilies(): string[] {
+  return APPROXIMATION_KINDS.flatMap((k) => [...k.families]);
+}
+
+/** Rebuilds a saved approximation; an unknown family is a PPL4105 diagnostic. */
+export function approximationFromState(state: ApproximationState, latents: readonly LatentLayout[], context?: ApproximationContext): Approximation {
+  const kind = APPROXIMATION_KINDS.find((k) => k.families.includes(state.family));
+  if (!kind) throw new PplError([badSavedFit(`the saved fit's approximation family '${state.family}' is unknown; known: ${approximationFamilies().join(", ")}`)]);
+  return kind.fromState(state, latents, context);
+}
