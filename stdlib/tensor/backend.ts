@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerGradientFixes } from "./gradients.js";
+import { registerWasmKernelOverrides } from "./kernels.js";
 
 export type BackendName = "wasm" | "cpu" | "tensorflow";
 
@@ -65,6 +66,7 @@ async function start(options: InitBackendOptions): Promise<string> {
   if (wanted === "wasm") {
     try {
       await import("@tensorflow/tfjs-backend-wasm");
+      registerWasmKernelOverrides();
       if (await trySet("wasm")) return "wasm";
       warn("vippl: the wasm backend did not start; falling back to cpu (much slower)");
     } catch (e) {
