@@ -10,6 +10,8 @@ import { distributionsBench } from "./distributions.js";
 import { adviBench } from "./advi.js";
 import { webpplBench } from "./webppl.js";
 import { posteriordbBench } from "./posteriordb.js";
+import { caviBench } from "./cavi.js";
+import { bbviBench } from "./bbvi.js";
 
 const only = process.argv.slice(2);
 const benches: Record<string, () => BenchRecord[] | Promise<BenchRecord[]>> = {
@@ -19,6 +21,8 @@ const benches: Record<string, () => BenchRecord[] | Promise<BenchRecord[]>> = {
   advi: () => adviBench(),
   webppl: () => webpplBench(),
   posteriordb: () => posteriordbBench(),
+  cavi: () => caviBench(),
+  bbvi: () => bbviBench(),
 };
 
 mkdirSync("bench/results", { recursive: true });

@@ -133,7 +133,7 @@ export async function webpplBench(): Promise<BenchRecord[]> {
       sd_err: ok.length ? round(worstSd) : NaN,
     });
 
-    const v = vippl.find((s) => s.model === model && s.family === "meanfield");
+    const v = vippl.find((s) => s.model === model && s.family === "auto");
     if (!v) continue;
     const row = {
       model,

@@ -51,6 +51,8 @@ function definitionText(g: GraphCore, n: IrNode): string[] {
 export interface TextFormatOptions {
   /** Include the Markov blankets (default true). */
   readonly blankets?: boolean;
+  /** Include the per-latent conjugacy lines (default true). */
+  readonly conjugacy?: boolean;
 }
 
 export function formatGraphText(g: GraphIR, options: TextFormatOptions = {}): string {
@@ -118,7 +120,61 @@ export function formatGraphText(g: GraphIR, options: TextFormatOptions = {}): st
     if (blankets.length === 0) out.push("  (no latents)");
     for (const b of blankets) out.push(...blanketText(g, b));
   }
+  if (options.conjugacy !== false) out.push("", ...conjugacyText(g));
+  if (options.blankets !== false && g.analyses.markovBlankets.size > 0) out.push("", ...estimatorText(g));
   return out.join("\n") + "\n";
+}
+
+/** Greedy word wrap to lines of at most `width` characters (a longer word stays whole). */
+function wrapWords(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
+}
+
+/**
+ * The gradient estimator black-box VI gives each latent: reparameterised for continuous ones (a
+ * Gaussian in unconstrained space through the constraint's bijector), score-function for discrete
+ * ones, Rao-Blackwellised over the latent's Markov blanket (per element for a local latent).
+ */
+export function latentEstimator(g: GraphCore, id: string): { estimator: "reparam" | "score"; why: string } {
+  const n = g.nodes.get(id)!;
+  if (!n.discrete) return { estimator: "reparam", why: "continuous: reparameterised gradients through its bijector" };
+  const b = (g as GraphIR).analyses?.markovBlankets.get(id);
+  const scope = b && b.local ? `per element over ${n.name}[i]'s Markov blanket` : "over its Markov blanket";
+  return { estimator: "score", why: `discrete: score-function gradients with control variates, Rao-Blackwellised ${scope}` };
+}
+
+function estimatorText(g: GraphIR): string[] {
+  const ids = [...g.analyses.markovBlankets.keys()];
+  const w = Math.max(...ids.map((k) => g.nodes.get(k)!.name.length));
+  return ["estimators (method bbvi)", ...ids.map((id) => `  ${g.nodes.get(id)!.name.padEnd(w)}  ${latentEstimator(g, id).why}`)];
+}
+
+/** Per latent: conjugate (and its exponential family) or, when not, which factor breaks it and why. */
+function conjugacyText(g: GraphIR): string[] {
+  const c = g.analyses.conjugacy;
+  const out = ["conjugacy"];
+  if (c.latents.size === 0) return [...out, "  (no latents)"];
+  const w = Math.max(...[...c.latents.keys()].map((k) => k.length));
+  for (const l of c.latents.values()) {
+    if (l.conjugate) {
+      out.push(`  ${l.node.padEnd(w)}  conjugate (${l.family})`);
+      continue;
+    }
+    const indent = " ".repeat(w + 6);
+    const lines = wrapWords(l.breaking!.reason, 96);
+    out.push(`  ${l.node.padEnd(w)}  not conjugate: ${lines[0]}`, ...lines.slice(1).map((x) => `${indent}${x}`));
+  }
+  out.push(c.allConjugate ? "  every latent is conjugate: CAVI updates them in closed form" : "  not every latent is conjugate: CAVI does not apply");
+  return out;
 }
 
 function blanketText(g: GraphCore, b: MarkovBlanket): string[] {
@@ -276,6 +332,11 @@ export interface GraphJson {
     readonly blanket: readonly string[];
     readonly factors: readonly { readonly factor: string; readonly role: string; readonly scope: string; readonly distribution: string; readonly line: number }[];
   }>>;
+  /** Per latent: conjugate, its prior's family, and when not, the factor that breaks it and why. */
+  readonly conjugacy: Readonly<Record<string, { readonly conjugate: boolean; readonly family: string | null; readonly factor: string | null; readonly line: number | null; readonly reason: string | null }>>;
+  readonly allConjugate: boolean;
+  /** The gradient estimator black-box VI gives each latent, by name. */
+  readonly estimators: Readonly<Record<string, "reparam" | "score">>;
   readonly guide: {
     readonly params: readonly string[];
     readonly nodes: readonly GraphJsonNode[];
@@ -346,6 +407,14 @@ export function formatGraphJson(g: GraphIR): GraphJson {
     order: [...g.analyses.order.nodes],
     factorOrder: [...g.analyses.order.factors],
     markovBlankets: blankets,
+    conjugacy: Object.fromEntries(
+      [...g.analyses.conjugacy.latents.values()].map((l) => [
+        l.node,
+        { conjugate: l.conjugate, family: l.family, factor: l.breaking?.factor ?? null, line: l.breaking?.line ?? null, reason: l.breaking?.reason ?? null },
+      ]),
+    ),
+    allConjugate: g.analyses.conjugacy.allConjugate,
+    estimators: Object.fromEntries([...g.analyses.markovBlankets.keys()].map((id) => [g.nodes.get(id)!.name, latentEstimator(g, id).estimator])),
     guide: g.guide
       ? {
           params: [...g.guide.params],

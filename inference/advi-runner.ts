@@ -4,7 +4,8 @@
  */
 import { PplError } from "../language/index.js";
 import { adviCheckpoint, adviDispose, adviFinalise, adviInit, adviResume, adviStep, type AdviCheckpoint, type AdviConfig, type AdviState } from "./advi.js";
-import { GaussianApproximation } from "./approximation/index.js";
+import { CustomApproximation, GaussianApproximation } from "./approximation/index.js";
+import { CustomGuide } from "./guide/index.js";
 import { badOptionValue, badSavedFit, nothingToFit } from "./errors.js";
 import { now, yieldToEventLoop, type MethodContext, type MethodOutcome, type MethodRunner } from "./method.js";
 import type { ResolvedOptions } from "./options.js";
@@ -31,7 +32,7 @@ export const ADVI_RUNNER: MethodRunner = {
     const verdict = adviFinalise(st);
     adviDispose(st, { keepGuide: true });
     return {
-      approximation: new GaussianApproximation(st.guide, transform, true),
+      approximation: st.guide instanceof CustomGuide ? new CustomApproximation(st.guide) : new GaussianApproximation(st.guide, transform, true),
       trace: st.trace,
       converged: verdict.converged,
       reason: verdict.reason,

@@ -63,6 +63,43 @@ export function drawPosterior(
   return { n, variables, ...(lw ? { logWeights: lw } : {}) };
 }
 
+/** Posterior predictive draws of the observed variables, and the ones the model could not draw. */
+export interface PredictiveDraws {
+  readonly n: number;
+  readonly variables: Map<string, VariableDraws>;
+  /** Observed variables without draws, with why. */
+  readonly skipped: ReadonlyMap<string, string>;
+}
+
+/** n draws of the data: latents from the approximation, then each observed `~` at those values. */
+export function drawPredictive(approximation: Approximation, logJoint: LogJoint, n: number, rng: Rng): PredictiveDraws {
+  if (!logJoint.predictive) throw new Error("internal: this log joint cannot draw predictive data");
+  const variables = new Map<string, VariableDraws>();
+  let skipped: ReadonlyMap<string, string> = new Map();
+  const latentRng = rng.fork("latents");
+  const dataRng = rng.fork("data");
+  for (let at = 0; at < n; at += CHUNK) {
+    const c = Math.min(CHUNK, n - at);
+    const { values, logQ } = approximation.draw(c, latentRng);
+    logQ.dispose();
+    const out = logJoint.predictive(values, dataRng);
+    disposeValues(values);
+    skipped = out.skipped;
+    for (const [name, t] of out.draws) {
+      const shape = t.shape.slice(1);
+      const size = shape.reduce((a, b) => a * b, 1);
+      let d = variables.get(name);
+      if (!d) {
+        d = { shape, values: new Float64Array(n * size) };
+        variables.set(name, d);
+      }
+      d.values.set(t.dataSync(), at * size);
+    }
+    disposeValues(out.draws);
+  }
+  return { n, variables, skipped };
+}
+
 /** "theta[3]", "L[1,0]" or "mu": names of the scalar elements of a variable, row-major, 0-based. */
 export function elementNames(name: string, shape: readonly number[]): string[] {
   if (shape.length === 0) return [name];

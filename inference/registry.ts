@@ -4,8 +4,10 @@
  * diagnostic listing what would work.
  */
 import type { GraphIR } from "../compiler/index.js";
-import type { Diagnostic } from "../language/index.js";
+import type { Diagnostic, Span } from "../language/index.js";
 import { ADVI_RUNNER } from "./advi-runner.js";
+import { BBVI_RUNNER } from "./bbvi/index.js";
+import { CAVI_RUNNER, notConjugate } from "./cavi/index.js";
 import { unknownMethod, unmetCapability } from "./errors.js";
 import type { MethodRunner } from "./method.js";
 import type { LogJoint } from "./target.js";
@@ -15,6 +17,13 @@ export interface ModelFeatures {
   readonly continuousLatents: readonly string[];
   readonly discreteLatents: readonly string[];
   readonly params: readonly string[];
+  /** The conjugacy analysis (compiled models only): can CAVI update every latent, and if not, why. */
+  readonly conjugacy?: {
+    readonly allConjugate: boolean;
+    /** The model has a `guide { }` block (its own family: CAVI does not use it). */
+    readonly guideBlock?: boolean;
+    readonly breaking?: { readonly latent: string; readonly reason: string; readonly span: Span };
+  };
 }
 
 export interface MethodCapabilities {
@@ -31,6 +40,14 @@ export interface MethodInfo {
   readonly capabilities: MethodCapabilities;
   /** Fits a model (every available method has one). */
   readonly runner?: MethodRunner;
+  /** A structural requirement beyond the capabilities: why the model does not meet it, or undefined. */
+  readonly requires?: (f: ModelFeatures) => string | undefined;
+  /** The diagnostic for a model that misses `requires` when the method is asked for by name. */
+  readonly diagnose?: (f: ModelFeatures, wouldWork: readonly string[]) => Diagnostic | undefined;
+  /** `auto` tries methods by descending priority (default 0), then in list order. */
+  readonly autoPriority?: number;
+  /** The reason `auto` gives when it picks this method. */
+  readonly autoReason?: string;
 }
 
 export const METHODS: readonly MethodInfo[] = [
@@ -43,15 +60,29 @@ export const METHODS: readonly MethodInfo[] = [
   },
   {
     name: "cavi",
-    description: "coordinate-ascent VI for conjugate-exponential models (not available yet)",
-    available: false,
+    description: "coordinate-ascent VI (variational message passing) in closed form for conjugate-exponential models",
+    available: true,
     capabilities: { continuousLatents: true, discreteLatents: true, params: false },
+    runner: CAVI_RUNNER,
+    requires: (f) => {
+      if (!f.conjugacy) return "it needs a compiled model's graph";
+      if (f.conjugacy.guideBlock) return "the model has a guide block, and CAVI fits its own closed-form family";
+      if (!f.conjugacy.allConjugate) return f.conjugacy.breaking ? `latent '${f.conjugacy.breaking.latent}' is not conjugate (${f.conjugacy.breaking.reason})` : "not every latent is conjugate";
+      return undefined;
+    },
+    diagnose: (f, wouldWork) => {
+      const b = f.conjugacy?.breaking;
+      return b ? notConjugate(b.latent, b.reason, b.span, wouldWork) : undefined;
+    },
+    autoPriority: 1,
+    autoReason: "auto: every latent is conjugate, so CAVI updates them in closed form",
   },
   {
     name: "bbvi",
-    description: "score-function (REINFORCE) VI for discrete latents (not available yet)",
-    available: false,
+    description: "black-box VI: score-function gradients with control variates and Rao-Blackwellisation for discrete latents, reparameterised ones for the rest",
+    available: true,
     capabilities: { continuousLatents: true, discreteLatents: true, params: true },
+    runner: BBVI_RUNNER,
   },
   {
     name: "bbb",
@@ -65,11 +96,15 @@ export const METHOD_NAMES: readonly string[] = ["auto", ...METHODS.map((m) => m.
 
 /** The features of a model; `graph` (when the model was compiled) feeds the structural analyses. */
 export function modelFeatures(lj: LogJoint, graph?: GraphIR): ModelFeatures {
-  void graph;
+  const conj = graph?.analyses.conjugacy;
+  const bad = conj ? [...conj.latents.values()].find((l) => !l.conjugate) : undefined;
   return {
     continuousLatents: lj.latents.filter((l) => !l.discrete).map((l) => l.name),
     discreteLatents: lj.latents.filter((l) => l.discrete).map((l) => l.name),
     params: [...lj.params.keys()],
+    ...(conj
+      ? { conjugacy: { allConjugate: conj.allConjugate, ...(graph?.guide ? { guideBlock: true } : {}), ...(bad?.breaking ? { breaking: { latent: bad.node, reason: bad.breaking.reason, span: bad.breaking.span } } : {}) } }
+      : {}),
   };
 }
 
@@ -80,7 +115,7 @@ export function unmet(m: MethodInfo, f: ModelFeatures): string | undefined {
     return `it needs every latent to be continuous, and ${f.discreteLatents.map((n) => `'${n}'`).join(", ")} ${f.discreteLatents.length === 1 ? "is" : "are"} discrete`;
   }
   if (f.params.length > 0 && !m.capabilities.params) return `it cannot point-estimate params (${f.params.join(", ")})`;
-  return undefined;
+  return m.requires?.(f);
 }
 
 export interface ResolvedMethod {
@@ -93,16 +128,19 @@ export interface ResolvedMethod {
 export function resolveMethod(name: string, f: ModelFeatures): ResolvedMethod {
   const wouldWork = METHODS.filter((m) => unmet(m, f) === undefined).map((m) => m.name);
   if (name === "auto") {
-    const m = METHODS.find((x) => unmet(x, f) === undefined);
+    const byPriority = [...METHODS].sort((a, b) => (b.autoPriority ?? 0) - (a.autoPriority ?? 0));
+    const m = byPriority.find((x) => unmet(x, f) === undefined);
     if (!m) {
       const why = f.discreteLatents.length > 0 ? `discrete latents (${f.discreteLatents.join(", ")}) need 'cavi' or 'bbvi', which are not available yet` : "no available method fits it";
       return { reason: "", diagnostics: [unmetCapability("auto", why, wouldWork)] };
     }
+    if (m.autoReason) return { method: m, reason: m.autoReason, diagnostics: [] };
+    if (m.name === "bbvi") return { method: m, reason: `auto: ${f.discreteLatents.map((n) => `'${n}'`).join(", ")} ${f.discreteLatents.length === 1 ? "is" : "are"} discrete, so black-box VI (score-function gradients for the discrete latents, reparameterised for the rest) applies`, diagnostics: [] };
     return { method: m, reason: "auto: every latent is continuous, so the reparameterised ELBO (ADVI) applies", diagnostics: [] };
   }
   const m = METHODS.find((x) => x.name === name);
   if (!m) return { reason: "", diagnostics: [unknownMethod(name, METHOD_NAMES)] };
   const why = unmet(m, f);
-  if (why) return { reason: "", diagnostics: [unmetCapability(name, why, wouldWork)] };
+  if (why) return { reason: "", diagnostics: [(m.requires?.(f) === why ? m.diagnose?.(f, wouldWork) : undefined) ?? unmetCapability(name, why, wouldWork)] };
   return { method: m, reason: `chosen by name ('${name}')`, diagnostics: [] };
 }

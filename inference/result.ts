@@ -6,7 +6,7 @@
  */
 import { PplError } from "../language/index.js";
 import { Rng } from "../stdlib/index.js";
-import { columns, drawPosterior, type PosteriorDraws } from "./draws.js";
+import { columns, drawPosterior, drawPredictive, type PosteriorDraws, type PredictiveDraws } from "./draws.js";
 import { badSavedFit } from "./errors.js";
 import { approximationFromState, type ApproximationState } from "./approximation/index.js";
 import type { ParetoDiagnostic } from "./psis.js";
@@ -140,6 +140,22 @@ export class FitResult {
     const q = approximationFromState(this.guide, latents, this.logJoint ? { logJoint: this.logJoint } : undefined);
     try {
       return drawPosterior(q, this.logJoint, n, new Rng(String(seed)).fork("sample"));
+    } finally {
+      q.dispose();
+    }
+  }
+
+  /**
+   * n posterior predictive draws of the observed data: latents from the fitted approximation,
+   * then every observed `~` drawn at those values, by variable ([n, ...shape] row-major), with
+   * the observed variables the model's statements do not let vippl draw. Needs the model.
+   */
+  predictive(n: number, seed: number | string = 0): PredictiveDraws {
+    if (!Number.isInteger(n) || n < 1) throw new PplError([badSavedFit(`predictive(n): n must be a positive integer, got ${n}`)]);
+    if (!this.logJoint?.predictive) throw new PplError([badSavedFit("posterior predictive draws need the model: fit it with model.fit(), or load it with model.loadFit(saved, data)")]);
+    const q = approximationFromState(this.guide, this.logJoint.latents, { logJoint: this.logJoint });
+    try {
+      return drawPredictive(q, this.logJoint, n, new Rng(String(seed)).fork("predictive"));
     } finally {
       q.dispose();
     }

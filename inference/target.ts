@@ -3,7 +3,7 @@
  * depends only on its shape, so a hand-written one (tests, stdlib models) fits as well as a
  * compiled one.
  */
-export type { LatentLayout, FactorTerm, LogJointOptions, LogJoint } from "../compiler/index.js";
+export type { LatentLayout, FactorTerm, LogJointOptions, LogJoint, GuideProgram } from "../compiler/index.js";
 
 /**
  * Minibatching over a plate: after `select(indices)` the log joint evaluates the batch with the

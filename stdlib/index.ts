@@ -8,3 +8,5 @@ export * from "./nn/index.js";
 export { INFO_FUNCTIONS, MATH_FUNCTIONS, stdlibModules } from "./modules.js";
 export { stdlibSignatures, type StdlibSignatures } from "./signatures.js";
 export * from "./tensor/index.js";
+export * from "./expfam/index.js";
+export * from "./conjugacy/index.js";

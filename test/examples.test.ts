@@ -9,7 +9,7 @@ const examples = readdirSync(dir).filter((f) => f.endsWith(".ppl")).sort();
 
 describe("examples", () => {
   it("ships the examples the README lists", () => {
-    for (const name of ["coin", "normal_gamma", "linreg", "logreg", "eight_schools", "gmm", "vae", "cvae", "bnn"]) {
+    for (const name of ["coin", "normal_gamma", "linreg", "logreg", "eight_schools", "gmm", "vae", "cvae", "bnn", "linreg_gamma", "poisson_groups", "gmm_conjugate", "lda"]) {
       expect(examples).toContain(`${name}.ppl`);
     }
   });

@@ -8,7 +8,7 @@ import { SingleBar } from "cli-progress";
 import { compile, PplError, type FitResult } from "../../index.js";
 import { loadDataFile } from "../../compiler/index.js";
 import { hasErrors, makeDiagnostic, type Diagnostic } from "../../language/index.js";
-import { elementNames } from "../../inference/index.js";
+import { elementNames, summarise } from "../../inference/index.js";
 import { findDataFile, printDiagnostics, readSource, type Io } from "../io.js";
 import type { CommonOptions } from "../main.js";
 import { elboTraceSpec, renderPlot } from "../report/plot.js";
@@ -20,6 +20,7 @@ export interface FitCommandOptions extends CommonOptions {
   seed?: string;
   steps?: string;
   samples?: string;
+  batchSize?: string;
   out?: string;
   json?: boolean;
   resume?: string;
@@ -44,7 +45,7 @@ export async function fitCommand(path: string, opts: FitCommandOptions, io: Io, 
     return 1;
   }
   const file = src.file;
-  const flags = { seed: intFlag("seed", opts.seed, 0), steps: intFlag("steps", opts.steps, 1), samples: intFlag("samples", opts.samples, 1) };
+  const flags = { seed: intFlag("seed", opts.seed, 0), steps: intFlag("steps", opts.steps, 1), samples: intFlag("samples", opts.samples, 1), "batch-size": intFlag("batch-size", opts.batchSize, 1) };
   const bad = Object.values(flags).flatMap((f) => (f.diagnostic ? [f.diagnostic] : []));
   if (bad.length) {
     printDiagnostics(io, bad);
@@ -62,18 +63,6 @@ export async function fitCommand(path: string, opts: FitCommandOptions, io: Io, 
     throw e;
   }
   printDiagnostics(io, model.warnings, file);
-  if (model.graph.guide) {
-    // Honest about what runs: the guide block is checked and lowered, but the backends do not use it yet.
-    printDiagnostics(
-      io,
-      [
-        makeDiagnostic("PPL4107", "warning", "the guide block is not used by the fit yet: vippl fits its automatic Gaussian guide instead", model.graph.guide.span, {
-          hint: "the fit is still variational inference over every latent, without the amortised encoder; custom guides are not implemented yet",
-        }),
-      ],
-      file,
-    );
-  }
 
   const dataPath = opts.data === false ? undefined : findDataFile(path, opts.data);
   let values: Record<string, unknown> = {};
@@ -95,6 +84,7 @@ export async function fitCommand(path: string, opts: FitCommandOptions, io: Io, 
       ...(flags.seed.value !== undefined ? { seed: flags.seed.value } : {}),
       ...(flags.steps.value !== undefined ? { maxSteps: flags.steps.value } : {}),
       ...(flags.samples.value !== undefined ? { samples: flags.samples.value } : {}),
+      ...(flags["batch-size"].value !== undefined ? { batchSize: flags["batch-size"].value } : {}),
       ...(opts.resume ? { resume: JSON.parse(readFileSync(opts.resume, "utf8")) } : {}),
       ...(opts.checkpoint ? { checkpoint: { every: 500, path: opts.checkpoint } } : {}),
       onProgress: (p) => {
@@ -124,6 +114,18 @@ export async function fitCommand(path: string, opts: FitCommandOptions, io: Io, 
     bar.update(fit.steps);
     bar.stop();
   }
+  if (model.graph.guide && fit.family !== "custom") {
+    // Honest about what ran: the method or --family chose another approximation than the guide block.
+    printDiagnostics(
+      io,
+      [
+        makeDiagnostic("PPL4107", "warning", `the guide block is not used: the fit used method '${fit.method}' with the ${fit.family} approximation`, model.graph.guide.span, {
+          hint: "the guide block is fitted by ADVI: pass --method advi, without --family (or with --family custom)",
+        }),
+      ],
+      file,
+    );
+  }
   const rows = fit.summary();
   if (opts.json) {
     const params: Record<string, { mean: number; sd: number; q05: number; q50: number; q95: number }> = {};
@@ -136,14 +138,19 @@ export async function fitCommand(path: string, opts: FitCommandOptions, io: Io, 
     io.out(summaryTable(rows) + "\n");
   }
   if (opts.out) {
-    await writeOutputs(opts.out, model.name, fit);
-    if (!opts.json) io.out(`wrote ${["summary.csv", "draws.csv", "fit.json", "elbo.svg", "elbo.png"].map((f) => join(opts.out!, f)).join(", ")}\n`);
+    const written = await writeOutputs(opts.out, model.name, fit, values);
+    if (!opts.json) io.out(`wrote ${written.map((f) => join(opts.out!, f)).join(", ")}\n`);
   }
   fit.dispose();
   return 0;
 }
 
-async function writeOutputs(dir: string, name: string, fit: FitResult): Promise<void> {
+/** Predictive draws behind predictive.csv (its quantiles need a few hundred). */
+const PREDICTIVE_DRAWS = 1000;
+/** Above this many observed elements the check would be a file nobody reads; it is left out. */
+const PREDICTIVE_MAX_ELEMENTS = 20000;
+
+async function writeOutputs(dir: string, name: string, fit: FitResult, data: Record<string, unknown>): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "summary.csv"), summaryCsv(fit.summary()));
   writeFileSync(join(dir, "fit.json"), JSON.stringify(fit.save()) + "\n");
@@ -167,4 +174,51 @@ async function writeOutputs(dir: string, name: string, fit: FitResult): Promise<
   const plot = await renderPlot(elboTraceSpec(trace, `ELBO: ${name}`));
   writeFileSync(join(dir, "elbo.svg"), plot.svg);
   writeFileSync(join(dir, "elbo.png"), plot.png);
+  const written = ["summary.csv", "draws.csv", "fit.json", "elbo.svg", "elbo.png"];
+  const csv = predictiveCsv(fit, data);
+  if (csv) {
+    writeFileSync(join(dir, "predictive.csv"), csv);
+    written.push("predictive.csv");
+  }
+  return written;
+}
+
+/**
+ * The posterior predictive check: per observed element, the observed value, the predictive
+ * mean, sd and 5/50/95% quantiles, and P(y_rep >= y) (values near 0 or 1 flag data the model does
+ * not reproduce). Undefined when the model has too many observed elements or none can be drawn.
+ */
+function predictiveCsv(fit: FitResult, data: Record<string, unknown>): string | undefined {
+  const probe = fit.predictive(1, 1);
+  let elements = 0;
+  for (const d of probe.variables.values()) elements += d.shape.reduce((a, b) => a * b, 1);
+  if (elements === 0 || elements > PREDICTIVE_MAX_ELEMENTS) return undefined;
+  const pred = fit.predictive(PREDICTIVE_DRAWS, 1);
+  const lines = ["name,observed,mean,sd,q05,q50,q95,p_rep_ge_obs"];
+  for (const [v, d] of pred.variables) {
+    const names = elementNames(v, d.shape);
+    const observed = flatten(data[v]);
+    names.forEach((n, k) => {
+      const col = new Float64Array(pred.n);
+      for (let i = 0; i < pred.n; i++) col[i] = d.values[i * names.length + k]!;
+      const [row] = summarise({ n: pred.n, variables: new Map([[n, { shape: [], values: col }]]) });
+      const obs = observed?.[k];
+      const ge = obs === undefined ? "" : String(col.filter((x) => x >= obs).length / pred.n);
+      lines.push([n, obs ?? "", row!.mean, row!.sd, row!.q05, row!.q50, row!.q95, ge].join(","));
+    });
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** A data value as a flat row-major list of numbers (booleans as 0/1), or undefined. */
+function flatten(v: unknown): number[] | undefined {
+  const out: number[] = [];
+  const walk = (x: unknown): boolean => {
+    if (Array.isArray(x)) return x.every(walk);
+    if (typeof x === "number") out.push(x);
+    else if (typeof x === "boolean") out.push(x ? 1 : 0);
+    else return false;
+    return true;
+  };
+  return walk(v) ? out : undefined;
 }

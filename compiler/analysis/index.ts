@@ -10,13 +10,15 @@
 import type { GraphCore, GraphIR } from "../ir.js";
 import { dependencyOrder, type DependencyOrder } from "./order.js";
 import { markovBlankets, type MarkovBlankets } from "./markov-blanket.js";
+import { conjugacy, type Conjugacy } from "./conjugacy.js";
 
 export interface GraphAnalyses {
   /** Topological order of nodes and factors (stable by source order). */
   readonly order: DependencyOrder;
   /** Per random node: parents, children, co-parents and the factors that mention it. */
   readonly markovBlankets: MarkovBlankets;
-  // conjugacy: per latent, whether its prior is conjugate to every factor it appears in (later issue)
+  /** Per latent: is its prior conjugate to every factor it appears in (and if not, which factor breaks it). */
+  readonly conjugacy: Conjugacy;
   // backend: the inference method `auto` picks, with its reason (later issue)
 }
 
@@ -44,6 +46,12 @@ export const ANALYSIS_PASSES: readonly AnyAnalysisPass[] = [
     description: "Markov blanket and blanket factors of each latent",
     requires: ["order"],
     run: (g, done) => markovBlankets(g, done.order),
+  },
+  {
+    name: "conjugacy",
+    description: "conjugate-exponential structure of each latent (what CAVI can update in closed form)",
+    requires: [],
+    run: (g) => conjugacy(g),
   },
 ];
 
@@ -83,5 +91,6 @@ export function attachAnalyses(graph: GraphCore): GraphIR {
 
 export { dependencyOrder, type DependencyOrder } from "./order.js";
 export { markovBlankets, expandedUses, type MarkovBlanket, type MarkovBlankets, type BlanketMember, type BlanketFactor, type BlanketScope } from "./markov-blanket.js";
+export { conjugacy, CONSTANT_FUNCTIONS, type Conjugacy, type ConjugateFactor, type LatentConjugacy, type ArgForm } from "./conjugacy.js";
 export { validateGraph } from "./validate.js";
 export { topoSort } from "./toposort.js";

@@ -8,14 +8,16 @@ import { bijectTo, constraintEventRank } from "../../stdlib/index.js";
 import { internalError, printStatement, type DeclStmt, type Diagnostic, type PhaseResult, type TypedModel } from "../lang.js";
 import type { BoundData } from "../data/index.js";
 import { isRandom, type GraphIR, type IrNode } from "../ir.js";
-import type { FactorTerm, LatentLayout, LogJoint, LogJointOptions } from "./types.js";
+import type { AnalyticPrior, ElementAxis, FactorTerm, GuideProgram, LatentLayout, LogJoint, LogJointOptions } from "./types.js";
 import { latentLayouts } from "./layout.js";
 import { DataTensors } from "./data.js";
 import { ConstantCache, EvalError } from "./evaluator.js";
-import { ParamNetwork } from "./networks.js";
+import { freeVariableName, ParamNetwork } from "./networks.js";
+import { PredictiveCollector } from "./predictive.js";
 import { ModelProgram, type TensorParam } from "./program.js";
+import { guideDrawOrder, makeGuideProgram, trialGuide } from "./guide.js";
 import { broadcastIfNeeded } from "./value.js";
-import { evaluationFailed, unknownSize } from "./errors.js";
+import { evaluationFailed, guideCannotDraw, unknownSize } from "./errors.js";
 
 /** Options beyond the shared interface: the seed of network and param initialisation. */
 export interface BuildLogJointOptions extends LogJointOptions {
@@ -28,6 +30,8 @@ export interface ModelLogJoint extends LogJoint {
   setMinibatch(minibatch: { readonly plate: string; readonly indices: Int32Array } | null): void;
   /** The `let`s deterministics() reports, by name. */
   readonly deterministicNames: readonly string[];
+  /** Why the guide block cannot be used (then `guide` is null): errors to report when a fit asks for it. */
+  readonly guideProblems: readonly Diagnostic[];
 }
 
 export function buildLogJoint(graph: GraphIR, typed: TypedModel, data: BoundData, options: BuildLogJointOptions = {}): PhaseResult<ModelLogJoint> {
@@ -62,7 +66,24 @@ export function buildLogJoint(graph: GraphIR, typed: TypedModel, data: BoundData
         params.set(node.name, p.variable);
       }
     }
-    const program = new ModelProgram(graph, typed, dataTensors, networks, tensorParams, cache);
+    // The guide block's own params and networks (declared inside it).
+    const guideNetworks = new Map<string, ParamNetwork>();
+    const guideTensorParams = new Map<string, TensorParam>();
+    const guideParams = new Map<string, tf.Variable>();
+    for (const node of graph.guide?.nodes.values() ?? []) {
+      if (node.kind === "network" && node.network && !node.network.stochastic) {
+        const net = new ParamNetwork(node.name, node.network, seed * 7919 + ++k);
+        owned.push(net);
+        guideNetworks.set(node.name, net);
+        for (const [name, v] of net.variables()) guideParams.set(name, v);
+      } else if (node.kind === "param") {
+        const p = makeTensorParam(node);
+        owned.push(p.variable);
+        guideTensorParams.set(node.name, p);
+        guideParams.set(node.name, p.variable);
+      }
+    }
+    const program = new ModelProgram(graph, typed, dataTensors, networks, tensorParams, cache, guideNetworks, guideTensorParams);
     owned.push(program);
     const setMinibatch = (mb: { readonly plate: string; readonly indices: Int32Array } | null) => {
       dataTensors.setMinibatch(mb);
@@ -82,13 +103,39 @@ export function buildLogJoint(graph: GraphIR, typed: TypedModel, data: BoundData
       return l.shape.map((n, i) => (plates[i] === mb.plate ? mb.b : n));
     };
 
+    let guide: (GuideProgram & { analyticEntropy: boolean }) | null = null;
+    const guideProblems: Diagnostic[] = [];
+    if (graph.guide && typed.guide) {
+      const continuous = layouts.filter((l) => !l.discrete);
+      const { order, diagnostics } = guideDrawOrder(graph, typed, continuous);
+      guideProblems.push(...diagnostics);
+      for (const l of layouts.filter((x) => x.discrete)) guideProblems.push(guideCannotDraw(`latent '${l.name}' is discrete, and a guide draws by reparameterisation`, l.span));
+      if (guideProblems.length === 0) {
+        const shapeOf = (name: string) => expectedShape(layouts.find((l) => l.name === name)!);
+        const shared = new Map<string, tf.Variable>();
+        for (const id of graph.guide.params) {
+          const node = graph.nodes.get(id);
+          if (!node) continue;
+          for (const v of networks.get(node.name)?.variables() ?? []) shared.set(v[0], v[1]);
+          const p = tensorParams.get(node.name);
+          if (p) shared.set(node.name, p.variable);
+        }
+        guide = makeGuideProgram({ graph, program, order, params: guideParams, sharedParams: shared, shapeOf }) as GuideProgram & { analyticEntropy: boolean };
+      }
+    }
+
     const terms: FactorTerm[] = [...graph.factors.values()].map((f) => Object.freeze({ id: f.id, text: printStatement(f.stmt).trim(), span: f.span }));
     const reported = reportedLets(graph, typed);
+    const analyticPriors = findAnalyticPriors(graph, program, layouts);
     const lj: ModelLogJoint = {
+      analyticPriors,
       latents: layouts,
       unconstrainedSize: layouts.reduce((n, l) => n + l.unconstrainedSize, 0),
       terms,
       params,
+      guide,
+      guideProblems,
+      networkWeights: new Set([...networks.values(), ...guideNetworks.values()].flatMap((n) => n.variables().map(([, v]) => v))),
       deterministicNames: reported.map((d) => d.name.name),
       logJoint(values) {
         const s = sampleCount(layouts, values, expectedShape);
@@ -108,6 +155,39 @@ export function buildLogJoint(graph: GraphIR, typed: TypedModel, data: BoundData
             return v ? broadcastIfNeeded(v, [s]) : tf.zeros([s]);
           });
         });
+      },
+      logJointTermsByElement(values) {
+        const s = sampleCount(layouts, values, expectedShape);
+        const axes: (readonly ElementAxis[] | null)[] = [];
+        // The tidy returns tensors only; the axis labels are collected beside it.
+        const ts = tf.tidy(() => {
+          const run = program.runElements(s, values);
+          return terms.map((t) => {
+            const e = run.elements.get(t.id);
+            if (e) {
+              axes.push(e.axes);
+              return e.t;
+            }
+            axes.push(null);
+            const v = run.terms.get(t.id);
+            return v ? broadcastIfNeeded(v, [s]) : tf.zeros([s]);
+          });
+        });
+        return ts.map((t, i) => {
+          const a = axes[i];
+          if (a) return { t, axes: a };
+          // A term with no element structure: one scalar per draw.
+          return { t, axes: [] };
+        });
+      },
+      predictive(values, rng) {
+        const s = sampleCount(layouts, values, expectedShape);
+        const collector = new PredictiveCollector(s, rng);
+        const kept = tf.tidy(() => {
+          program.runPredictive(s, values, collector);
+          return [...collector.draws.values()];
+        });
+        return { draws: new Map([...collector.draws.keys()].map((k, i) => [k, kept[i]!])), skipped: collector.skipped };
       },
       deterministics(values) {
         const s = sampleCount(layouts, values, expectedShape);
@@ -136,6 +216,14 @@ export function buildLogJoint(graph: GraphIR, typed: TypedModel, data: BoundData
       lj.dispose();
       return { diagnostics: [trial] };
     }
+    if (guide) {
+      // A guide that cannot run leaves the model fittable with the automatic guide.
+      const problem = trialGuide(guide, graph);
+      if (problem) {
+        (lj as { guide: GuideProgram | null }).guide = null;
+        guideProblems.push(problem);
+      }
+    }
     return { value: lj, diagnostics: [] };
   } catch (err) {
     for (const o of owned.reverse()) o.dispose();
@@ -143,6 +231,45 @@ export function buildLogJoint(graph: GraphIR, typed: TypedModel, data: BoundData
     if (process.env.VIPPL_DEBUG) console.error(err);
     return { diagnostics: [internalError(err, graph.span)] };
   }
+}
+
+/** The Normal priors with constant arguments over whole unconstrained real latents (AnalyticPrior). */
+function findAnalyticPriors(graph: GraphIR, program: ModelProgram, layouts: readonly LatentLayout[]): AnalyticPrior[] {
+  const out: AnalyticPrior[] = [];
+  for (const f of graph.factors.values()) {
+    if (f.kind !== "sample" || f.distribution !== "Normal" || !f.target || f.targetExpr?.kind !== "Identifier") continue;
+    const node = graph.nodes.get(f.target);
+    if (!node || node.kind !== "latent" || node.discrete || node.constraint.kind !== "real") continue;
+    const layout = layouts.find((l) => l.name === node.name);
+    if (!layout || layout.unconstrainedSize !== layout.size) continue;
+    const args = program.constantArgs(f.id);
+    if (!args || args.length !== 2) continue;
+    const loc = broadcastFlat(args[0]!, layout.shape);
+    const scale = broadcastFlat(args[1]!, layout.shape);
+    if (!loc || !scale || !loc.every(Number.isFinite) || !scale.every((x) => Number.isFinite(x) && x > 0)) continue;
+    out.push(Object.freeze({ term: f.id, latent: node.name, family: "Normal" as const, offset: layout.offset, size: layout.size, loc, scale }));
+  }
+  return out;
+}
+
+/** A constant (flat, with its shape) broadcast right-aligned to `shape`, flattened; null when it does not broadcast. */
+function broadcastFlat(v: { values: Float32Array; shape: number[] }, shape: readonly number[]): Float32Array | null {
+  if (v.shape.length > shape.length) return null;
+  const pad = shape.length - v.shape.length;
+  if (v.shape.some((n, i) => n !== 1 && n !== shape[pad + i])) return null;
+  const size = shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(size);
+  const idx = new Array<number>(shape.length).fill(0);
+  for (let k = 0; k < size; k++) {
+    let src = 0;
+    for (let i = 0; i < v.shape.length; i++) src = src * v.shape[i]! + (v.shape[i] === 1 ? 0 : idx[pad + i]!);
+    out[k] = v.values[src]!;
+    for (let a = shape.length - 1; a >= 0; a--) {
+      if (++idx[a]! < shape[a]!) break;
+      idx[a] = 0;
+    }
+  }
+  return out;
 }
 
 /** A `param` tensor: an unconstrained variable (zeros: the constraint's centre) and its bijector. */
@@ -153,7 +280,7 @@ function makeTensorParam(node: IrNode): TensorParam {
   const e = constraintEventRank(c);
   const bijector = c.kind === "real" ? null : bijectTo(c);
   const ushape = e === 0 || !bijector ? [...shape] : [...shape.slice(0, shape.length - e), ...bijector.inverseEventShape(shape.slice(shape.length - e))];
-  return { variable: tf.tidy(() => tf.variable(tf.zeros(ushape), true, node.name)), bijector };
+  return { variable: tf.tidy(() => tf.variable(tf.zeros(ushape), true, freeVariableName(node.name))), bijector };
 }
 
 /** The number of Monte Carlo samples S, checking every latent's value shape. */

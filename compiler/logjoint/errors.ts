@@ -7,6 +7,7 @@ import { makeDiagnostic, type Diagnostic, type Span } from "../lang.js";
 export const LOGJOINT_CODES = {
   evaluation: "PPL3101",
   unknownSize: "PPL3102",
+  guideCannotDraw: "PPL3120",
 } as const;
 
 /** The model could not be evaluated at a trial point. */
@@ -20,5 +21,12 @@ export function evaluationFailed(detail: string, span: Span | undefined): Diagno
 export function unknownSize(detail: string, span: Span | undefined): Diagnostic {
   return makeDiagnostic(LOGJOINT_CODES.unknownSize, "error", detail, span, {
     hint: "give the sizes it depends on in the data (integer data) or as compile-time arguments",
+  });
+}
+
+/** A guide block the run-time guide cannot draw from (a distribution without a reparameterised sampler, a latent drawn piece by piece). */
+export function guideCannotDraw(detail: string, span: Span | undefined, hint?: string): Diagnostic {
+  return makeDiagnostic(LOGJOINT_CODES.guideCannotDraw, "error", `the guide block cannot be used: ${detail}`, span, {
+    hint: hint ?? "guide distributions must be reparameterisable from Gaussian noise (Normal, LogNormal); or fit with family 'meanfield' to use the automatic guide instead",
   });
 }

@@ -7,7 +7,7 @@
  * of a Categorical) are the distribution's business: its logProb is -Infinity outside.
  */
 import * as tf from "@tensorflow/tfjs";
-import { distributionFactories, type DistributionFactory } from "../../stdlib/index.js";
+import { distributionFactories, type Distribution, type DistributionFactory } from "../../stdlib/index.js";
 import type { DistributionSignature } from "../lang.js";
 import type { ConstantCache } from "./evaluator.js";
 import { asFloat, ownRank, sumToSample, type Value } from "./value.js";
@@ -32,20 +32,26 @@ function padFramed(v: Value, eventRank: number, frame: number, batch: number): t
 }
 
 /**
- * log p(target | args) element by element, as a value: frame axes first (if any value is
- * framed), then the broadcast batch axes.
+ * The distribution of a factor, its arguments lined up for a target with `targetFrame` frame
+ * axes and `targetRank` own axes: `frame` and `batch` say how the target must be padded to meet
+ * it (see factorLogProb). Build inside a tidy.
  */
-export function factorLogProb(sig: DistributionSignature, target: Value, args: readonly Value[], cache?: ConstantCache, owner?: object): Value {
+export function factorDistribution(
+  sig: DistributionSignature,
+  targetFrame: number,
+  targetRank: number,
+  args: readonly Value[],
+  cache?: ConstantCache,
+  owner?: object,
+): { dist: Distribution; frame: number; batch: number } {
   const e = sig.eventRank;
-  let frame = target.frame;
-  let batch = Math.max(0, ownRank(target) - e);
+  let frame = targetFrame;
+  let batch = Math.max(0, targetRank - e);
   args.forEach((a, i) => {
     frame = Math.max(frame, a.frame);
     batch = Math.max(batch, ownRank(a) - (sig.params[i]?.eventRank ?? 0));
   });
-  const float = (v: Value, t: tf.Tensor) => (v.persistent && cache && t === v.t ? cache.float(t) : asFloat(t));
-  const x0 = float(target, padFramed(target, e, frame, batch));
-  const ps = sig.params.map((p, i) => float(args[i]!, padFramed(args[i]!, p.eventRank, frame, batch)));
+  const ps = sig.params.map((p, i) => floatOf(args[i]!, padFramed(args[i]!, p.eventRank, frame, batch), cache));
   // No broadcasting here: the distribution broadcasts its parameters against each other (by
   // adding zeros) and its log density against the target, so x-only work (support checks on
   // data) stays at the data's shape and a latent parameter of shape [S, 1] meets [N] data in
@@ -61,6 +67,20 @@ export function factorLogProb(sig: DistributionSignature, target: Value, args: r
   const dist = constant
     ? cache.distribution(owner, `${sig.name}|${ps.map((t) => t.id).join(",")}`, () => factory.create(named as never, { validate: false, constantParams: true }))
     : factory.create(named as never, { validate: false });
+  return { dist, frame, batch };
+}
+
+function floatOf(v: Value, t: tf.Tensor, cache?: ConstantCache): tf.Tensor {
+  return v.persistent && cache && t === v.t ? cache.float(t) : asFloat(t);
+}
+
+/**
+ * log p(target | args) element by element, as a value: frame axes first (if any value is
+ * framed), then the broadcast batch axes.
+ */
+export function factorLogProb(sig: DistributionSignature, target: Value, args: readonly Value[], cache?: ConstantCache, owner?: object): Value {
+  const { dist, frame, batch } = factorDistribution(sig, target.frame, ownRank(target), args, cache, owner);
+  const x0 = floatOf(target, padFramed(target, sig.eventRank, frame, batch), cache);
   return { t: dist.logProb(x0), frame };
 }
 

@@ -11,7 +11,7 @@
  * Products go through the project's `matmul` (explicit transposes, 2-D folding): never tf.fused.
  */
 import * as tf from "@tensorflow/tfjs";
-import { matmul, Rng, softplus } from "../../stdlib/index.js";
+import { matmul, Rng, softplus, stopGradient } from "../../stdlib/index.js";
 import type { NetworkInfo } from "../ir.js";
 import { asFloat, type Value } from "./value.js";
 
@@ -76,10 +76,36 @@ export function activate(name: string, x: tf.Tensor): tf.Tensor {
 
 function activationOf(info: NetworkInfo, layer: number, count: number): string {
   const last = layer === count - 1;
-  return last ? info.activations["out"] ?? info.activations["output"] ?? "linear" : info.activations["hidden"] ?? "relu";
+  return last ? outputActivation(info) : info.activations["hidden"] ?? "relu";
+}
+
+/** The activation of a network's last layer ("linear" when none is given). */
+export function outputActivation(info: NetworkInfo): string {
+  return info.activations["out"] ?? info.activations["output"] ?? "linear";
+}
+
+/**
+ * How a network is applied: `raw` leaves out the last layer's activation (its pre-activations:
+ * the logits a Bernoulli of a sigmoid network reads); `stop` holds the weights constant (a guide's
+ * density under sticking the landing).
+ */
+export interface ApplyOptions {
+  readonly raw?: boolean;
+  readonly stop?: boolean;
 }
 
 const RELU_LIKE = new Set(["relu", "elu", "leaky_relu", "elu_plus_one"]);
+
+/**
+ * tfjs registers variables by name, globally: a second log joint of the same model alive at the
+ * same time (a loaded fit beside the fitted one) would collide. The plain name while it is free,
+ * else the name with a counter.
+ */
+export function freeVariableName(name: string): string {
+  const taken = tf.engine().registeredVariables;
+  if (!(name in taken)) return name;
+  for (let i = 2; ; i++) if (!(`${name}#${i}` in taken)) return `${name}#${i}`;
+}
 
 /** A `param` network: its layers as variables. */
 export class ParamNetwork {
@@ -105,8 +131,8 @@ export class ParamNetwork {
         const a = Math.sqrt(6 / (ls.inSize + ls.outSize)); // Glorot uniform
         for (let i = 0; i < n; i++) w[i] = a * (2 * rng.nextUniform() - 1);
       }
-      this.weights.push(tf.tidy(() => tf.variable(tf.tensor2d(w, [ls.inSize, ls.outSize]), true, `${name}.W${l}`)));
-      this.biases.push(tf.tidy(() => tf.variable(tf.zeros([ls.outSize]), true, `${name}.b${l}`)));
+      this.weights.push(tf.tidy(() => tf.variable(tf.tensor2d(w, [ls.inSize, ls.outSize]), true, freeVariableName(`${name}.W${l}`))));
+      this.biases.push(tf.tidy(() => tf.variable(tf.zeros([ls.outSize]), true, freeVariableName(`${name}.b${l}`))));
     });
   }
 
@@ -119,11 +145,13 @@ export class ParamNetwork {
   }
 
   /** Applies the network to the last own axis of `x` (frame axes fold into the product's rows). */
-  apply(x: Value): Value {
+  apply(x: Value, options: ApplyOptions = {}): Value {
     let h = asFloat(x.t);
     const count = this.layers.length;
+    const p = (v: tf.Variable): tf.Tensor => (options.stop ? stopGradient(v) : v);
     for (let l = 0; l < count; l++) {
-      h = activate(activationOf(this.info, l, count), tf.add(matmul(h, this.weights[l]!), this.biases[l]!));
+      const pre = tf.add(matmul(h, p(this.weights[l]!)), p(this.biases[l]!));
+      h = options.raw && l === count - 1 ? pre : activate(activationOf(this.info, l, count), pre);
     }
     return { t: h, frame: x.frame };
   }
@@ -137,7 +165,7 @@ export class ParamNetwork {
  * A latent network applied with weights given per sample: `weights` [S, n] (frame 1). The input
  * may be data (frame 0, shared by all samples) or framed ([S or 1, ..., in]).
  */
-export function applyLatentNetwork(info: NetworkInfo, name: string, weights: Value, x: Value): Value {
+export function applyLatentNetwork(info: NetworkInfo, name: string, weights: Value, x: Value, options: ApplyOptions = {}): Value {
   const layers = networkLayers(info, name);
   const w = asFloat(weights.t);
   const s = w.shape[0]!;
@@ -154,7 +182,8 @@ export function applyLatentNetwork(info: NetworkInfo, name: string, weights: Val
     const W = tf.reshape(tf.slice(w, [0, ls.wOffset], [s, ls.inSize * ls.outSize]), [s, ls.inSize, ls.outSize]);
     const b = tf.reshape(tf.slice(w, [0, ls.bOffset], [s, ls.outSize]), [s, 1, ls.outSize]);
     // [M, in] @ [S, in, out] folds S into the columns of one 2-D product; [S, M, in] @ [S, in, out] is batched.
-    h = activate(activationOf(info, l, count), tf.add(matmul(h, W), b));
+    const pre = tf.add(matmul(h, W), b);
+    h = options.raw && l === count - 1 ? pre : activate(activationOf(info, l, count), pre);
   }
   const outSize = layers[count - 1]!.outSize;
   // Back to [S, (frame axes after S).., own lead.., out]

@@ -10,14 +10,17 @@
  * else) runs iteration by iteration in JS.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Bijector } from "../../stdlib/index.js";
-import type { DeclStmt, Dim, Expr, ForStmt, Identifier, IndexExpr, Statement, SymbolInfo, TypedModel } from "../lang.js";
+import { stopGradient, type Bijector } from "../../stdlib/index.js";
+import type { DeclStmt, Dim, DistributionSignature, Expr, ForStmt, Identifier, IndexExpr, SampleStmt, Statement, SymbolInfo, TypedModel } from "../lang.js";
 import type { GraphIR, IrFactor, IrNode } from "../ir.js";
 import { ConstantCache, EvalError, Evaluator, type EvalScope } from "./evaluator.js";
-import { applyLatentNetwork, type ParamNetwork } from "./networks.js";
-import { factorTerm, potentialTerm } from "./factors.js";
+import { applyLatentNetwork, type ApplyOptions, type ParamNetwork } from "./networks.js";
+import { factorDistribution, factorLogProb, factorTerm, potentialTerm } from "./factors.js";
+import { logitRewrite, type LogitRewrite } from "./logit-forms.js";
+import { elementTerm, type ElementTerm } from "./element-terms.js";
 import type { DataTensors } from "./data.js";
-import { asFloat, broadcastIfNeeded, broadcastShape, align, ownRank, withFrame, type Value } from "./value.js";
+import type { PredictiveCollector } from "./predictive.js";
+import { asFloat, broadcastIfNeeded, broadcastShape, align, ownRank, sumToSample, withFrame, type Value } from "./value.js";
 
 /** A plain (tensor) `param`: an unconstrained variable mapped onto its constraint. */
 export interface TensorParam {
@@ -39,14 +42,37 @@ interface LoopInfo {
   readonly frameAxis: number | null;
 }
 
+/**
+ * What a guide run scores per factor: "logq" log q of the value; "entropy" minus the factor's
+ * closed-form entropy (given its parents' draws), an estimate of E[log q] with less noise;
+ * "none" nothing.
+ */
+export type GuideScore = "logq" | "entropy" | "none";
+
+/** A run of the guide block: draws latents from noise (or reads given values) and scores them. */
+export interface GuideRunSpec {
+  /** Standard-normal noise [S, ...shape] for a latent drawn at its current shape; null: every latent's value is given. */
+  readonly noise: ((latent: string, shape: readonly number[]) => tf.Tensor) | null;
+  /** A latent's shape now (its subsampled plate axis at the batch size under minibatching). */
+  readonly shapeOf: (latent: string) => readonly number[];
+  readonly score: GuideScore;
+  /** Hold the guide's params constant (log q for sticking the landing). */
+  readonly stop: boolean;
+}
+
 interface RunState {
   readonly s: number;
-  readonly values: ReadonlyMap<string, tf.Tensor>;
+  readonly values: Map<string, tf.Tensor>;
   readonly env: Map<object, Value>;
   readonly loops: Map<object, LoopInfo>;
   depth: number;
   readonly terms: Map<string, tf.Tensor>;
   readonly withTerms: boolean;
+  readonly guide: GuideRunSpec | null;
+  /** Per-element terms by factor id (null: not available element by element), when asked for. */
+  readonly elements?: Map<string, ElementTerm | null>;
+  /** Posterior predictive mode: draws of the observed nodes are collected here (predictive.ts). */
+  readonly predict?: PredictiveCollector;
 }
 
 /** Raised when a build-time evaluation meets something only known per call. */
@@ -72,6 +98,9 @@ const SIZE_ARG_BUILTINS: Readonly<Record<string, (i: number) => boolean>> = {
 export class ModelProgram {
   private readonly factorOfStmt = new Map<object, IrFactor>();
   private readonly nodeByName = new Map<string, IrNode>();
+  private readonly guideNodeByName = new Map<string, IrNode>();
+  private readonly guideSymbols: ReadonlySet<SymbolInfo>;
+  private readonly logitForms = new Map<SampleStmt, LogitRewrite | null>();
   private readonly declSymbols = new Map<object, SymbolInfo>();
   private readonly constLets = new Map<object, Value>();
   private readonly dataValues = new Map<string, Value>();
@@ -87,9 +116,15 @@ export class ModelProgram {
     private readonly paramNetworks: ReadonlyMap<string, ParamNetwork>,
     private readonly tensorParams: ReadonlyMap<string, TensorParam>,
     private readonly cache: ConstantCache,
+    /** The guide block's own params and networks (declared inside it). */
+    private readonly guideNetworks: ReadonlyMap<string, ParamNetwork> = new Map(),
+    private readonly guideTensorParams: ReadonlyMap<string, TensorParam> = new Map(),
   ) {
     for (const f of graph.factors.values()) this.factorOfStmt.set(f.stmt, f);
+    for (const f of graph.guide?.factors.values() ?? []) this.factorOfStmt.set(f.stmt, f);
     for (const n of graph.nodes.values()) if (!n.inGuide && !this.nodeByName.has(n.name)) this.nodeByName.set(n.name, n);
+    for (const n of graph.guide?.nodes.values() ?? []) if (!this.guideNodeByName.has(n.name)) this.guideNodeByName.set(n.name, n);
+    this.guideSymbols = new Set(typed.guideSymbols?.values() ?? []);
     const register = (s: SymbolInfo) => {
       if (!this.declSymbols.has(s.decl)) this.declSymbols.set(s.decl, s);
     };
@@ -147,13 +182,61 @@ export class ModelProgram {
     return { terms: st.terms, env: st.env };
   }
 
+  /**
+   * Runs the guide block: each `lat ~ D(args)` draws `lat` from the noise (or reads its given
+   * value) and adds its score term. Returns every latent's value ([S, ...shape]; the given ones
+   * included) and the terms by guide factor id.
+   */
+  runGuide(s: number, given: ReadonlyMap<string, tf.Tensor>, spec: GuideRunSpec): { values: Map<string, tf.Tensor>; terms: Map<string, tf.Tensor> } {
+    const body = this.typed.guide?.body;
+    if (!body) throw new EvalError(`this model has no guide block`, null);
+    const st: RunState = { ...this.newState(s, given, true), guide: spec };
+    this.execBody(body, st);
+    return { values: st.values, terms: st.terms };
+  }
+
+  /** Runs the body keeping every term element by element as well (element-terms.ts). */
+  runElements(s: number, values: ReadonlyMap<string, tf.Tensor>): { terms: Map<string, tf.Tensor>; elements: Map<string, ElementTerm | null> } {
+    const st: RunState = { ...this.newState(s, values, true), elements: new Map() };
+    this.execBody(this.typed.model.body, st);
+    return { terms: st.terms, elements: st.elements! };
+  }
+
+  /** Runs the body drawing every observed node from its `~` at the given latent values (predictive.ts). */
+  runPredictive(s: number, values: ReadonlyMap<string, tf.Tensor>, collector: PredictiveCollector): void {
+    const st: RunState = { ...this.newState(s, values, true), predict: collector };
+    this.execBody(this.typed.model.body, st);
+  }
+
+  /**
+   * The arguments of a top-level `~` as plain numbers (each flattened, with its shape), when they
+   * are constants: data, literals, compile-time arguments, data-only lets. Null when one needs
+   * the latents, a param or a network, or the statement sits in a loop.
+   */
+  constantArgs(factorId: string): { values: Float32Array; shape: number[] }[] | null {
+    const stmt = [...this.factorOfStmt].find(([st, f]) => f.id === factorId && this.typed.model.body.includes(st as Statement))?.[0] as SampleStmt | undefined;
+    if (!stmt || stmt.kind !== "Sample") return null;
+    try {
+      return tf.tidy(() => {
+        const ev = this.evaluator(this.newState(1, new Map(), false), true);
+        return stmt.dist.args.map((a) => {
+          const v = ev.eval(a);
+          return { values: Float32Array.from(v.t.dataSync()), shape: v.t.shape.slice() };
+        });
+      });
+    } catch (e) {
+      if (e instanceof NeedsRuntime) return null;
+      throw e;
+    }
+  }
+
   /** The value of a top-level let after a run (a data-only let from the build-time cache). */
   letValue(env: Map<object, Value>, decl: DeclStmt): Value | undefined {
     return env.get(decl) ?? this.constLets.get(decl);
   }
 
   private newState(s: number, values: ReadonlyMap<string, tf.Tensor>, withTerms: boolean): RunState {
-    return { s, values, env: new Map(), loops: new Map(), depth: 0, terms: new Map(), withTerms };
+    return { s, values: new Map(values), env: new Map(), loops: new Map(), depth: 0, terms: new Map(), withTerms, guide: null };
   }
 
   private evaluator(st: RunState, buildTime = false): Evaluator {
@@ -203,9 +286,10 @@ export class ModelProgram {
       }
       case "param": {
         if (buildTime) throw new NeedsRuntime();
-        const p = this.tensorParams.get(sym.name);
+        const p = (this.guideSymbols.has(sym) ? this.guideTensorParams : this.tensorParams).get(sym.name);
         if (!p) throw new EvalError(`'${sym.name}' is a network: call it on an input, e.g. ${sym.name}(x)`, at);
-        return { t: p.bijector ? p.bijector.forward(p.variable) : p.variable, frame: 0 };
+        const v = st.guide?.stop ? stopGradient(p.variable) : p.variable;
+        return { t: p.bijector ? p.bijector.forward(v) : v, frame: 0 };
       }
     }
   }
@@ -236,17 +320,37 @@ export class ModelProgram {
     return v;
   }
 
-  private applyNetwork(sym: SymbolInfo, input: Value, at: Expr, st: RunState): Value {
-    const node = this.nodeByName.get(sym.name);
+  private applyNetwork(sym: SymbolInfo, input: Value, at: Expr, st: RunState, options: ApplyOptions = {}): Value {
+    const inGuide = this.guideSymbols.has(sym);
+    const node = (inGuide ? this.guideNodeByName : this.nodeByName).get(sym.name);
     if (!node || !node.network) throw new EvalError(`'${sym.name}' is not a network`, at);
     if (node.network.stochastic) {
       const w = st.values.get(sym.name);
       if (!w) throw new EvalError(`no weights were given for the latent network '${sym.name}'`, at);
-      return applyLatentNetwork(node.network, sym.name, { t: w, frame: 1 }, input);
+      return applyLatentNetwork(node.network, sym.name, { t: w, frame: 1 }, input, options);
     }
-    const net = this.paramNetworks.get(sym.name);
+    const net = (inGuide ? this.guideNetworks : this.paramNetworks).get(sym.name);
     if (!net) throw new EvalError(`network '${sym.name}' has no weights`, at);
-    return net.apply(input);
+    return net.apply(input, st.guide?.stop ? { ...options, stop: true } : options);
+  }
+
+  /** The network behind a network-typed symbol (model or guide). */
+  private networkInfo(sym: SymbolInfo): IrNode["network"] {
+    return ((this.guideSymbols.has(sym) ? this.guideNodeByName : this.nodeByName).get(sym.name)?.network ?? null) as IrNode["network"];
+  }
+
+  /** A `~`'s distribution and evaluated arguments, in the logit form where it has one (logit-forms.ts). */
+  private sampleArgs(s: SampleStmt, sig: DistributionSignature, st: RunState): { sig: DistributionSignature; args: Value[] } {
+    let rw = this.logitForms.get(s);
+    if (rw === undefined) {
+      rw = logitRewrite(sig, s.dist.args, this.typed, (sym) => this.networkInfo(sym));
+      this.logitForms.set(s, rw);
+    }
+    const ev = this.evaluator(st);
+    if (!rw) return { sig, args: s.dist.args.map((a) => ev.eval(a)) };
+    const src = rw.source;
+    const logits = src.kind === "expr" ? ev.eval(src.expr) : this.applyNetwork(src.sym, ev.eval(src.call.args[0]!), src.call, st, { raw: true });
+    return { sig: rw.signature, args: [logits] };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -266,17 +370,31 @@ export class ModelProgram {
           if (!st.withTerms) break;
           const f = this.factorOfStmt.get(s);
           if (!f || !f.signature) throw new EvalError(`this '~' statement has no factor in the graph`, s.target);
-          const ev = this.evaluator(st);
-          const target = ev.eval(s.target);
-          const args = s.dist.args.map((a) => ev.eval(a));
-          this.addTerm(st, f, factorTerm(f.signature, target, args, this.cache, f));
+          if (st.guide) {
+            this.guideSample(s, f, st, st.guide);
+            break;
+          }
+          if (st.predict) {
+            const node = f.target ? this.graph.nodes.get(f.target) : undefined;
+            if (node?.kind === "observed") {
+              const { sig, args } = this.sampleArgs(s, f.signature, st);
+              st.predict.collect(node, s, this.evaluator(st).eval(s.target), sig, args, st.loops);
+            }
+            break;
+          }
+          const target = this.evaluator(st).eval(s.target);
+          const { sig, args } = this.sampleArgs(s, f.signature, st);
+          if (st.elements) this.addElementTerm(st, f, factorLogProb(sig, target, args, this.cache, f), target, sig.eventRank);
+          else this.addTerm(st, f, factorTerm(sig, target, args, this.cache, f));
           break;
         }
         case "Factor": {
           if (!st.withTerms) break;
           const f = this.factorOfStmt.get(s);
           if (!f) throw new EvalError(`this factor(...) has no factor in the graph`, s.value);
-          this.addTerm(st, f, potentialTerm(this.evaluator(st).eval(s.value)));
+          const v = this.evaluator(st).eval(s.value);
+          if (st.elements) this.addElementTerm(st, f, v, null, 0);
+          else this.addTerm(st, f, potentialTerm(v));
           break;
         }
         case "Assign":
@@ -289,6 +407,60 @@ export class ModelProgram {
           break;
       }
     }
+  }
+
+  /** One `lat ~ D(args)` of the guide: draw `lat` from the noise unless it is given, then score it. */
+  private guideSample(s: SampleStmt, f: IrFactor, st: RunState, g: GuideRunSpec): void {
+    const node = f.target ? this.graph.nodes.get(f.target) : undefined;
+    if (!node) throw new EvalError(`this guide statement does not target a latent of the model`, s.target);
+    const name = node.name;
+    const ev = this.evaluator(st);
+    const args = s.dist.args.map((a) => ev.eval(a));
+    const sig = f.signature!;
+    let value: Value;
+    let dist: ReturnType<typeof factorDistribution>["dist"] | null = null;
+    if (st.values.has(name)) {
+      value = ev.eval(s.target);
+    } else {
+      if (!g.noise) throw new EvalError(`no value was given for latent '${name}'`, s.target);
+      if (s.target.kind !== "Identifier" || st.depth > 0) {
+        throw new EvalError(`the guide can only draw a whole latent, with '${name} ~ ...' at the top of the guide block`, s.target);
+      }
+      const shape = g.shapeOf(name);
+      const built = factorDistribution(sig, 1, shape.length, args);
+      dist = built.dist;
+      if (!dist.normalReparameterizable) throw new EvalError(`${sig.name} has no reparameterised sampler: a guide distribution must be Normal or LogNormal`, s.dist.name);
+      const t = broadcastIfNeeded(dist.rsampleFromNormal(g.noise(name, shape)), [st.s, ...shape]);
+      st.values.set(name, t);
+      value = { t, frame: 1 };
+    }
+    switch (g.score) {
+      case "none":
+        return;
+      case "logq":
+        this.addTerm(st, f, factorTerm(sig, value, args));
+        return;
+      case "entropy": {
+        // -H(q_f), summed over the latent's elements: frame 1 when the arguments vary by draw.
+        const d = dist ?? factorDistribution(sig, value.frame, ownRank(value), args).dist;
+        const h = d.entropy();
+        const own = value.t.shape.slice(value.frame);
+        const framed = h.rank > own.length;
+        const full = broadcastIfNeeded(h, framed ? [h.shape[0]!, ...own] : own);
+        this.addTerm(st, f, tf.neg(sumToSample(full, framed ? 1 : 0)));
+        return;
+      }
+    }
+  }
+
+  /** A term element by element (runElements): recorded per element, and summed as addTerm does. */
+  private addElementTerm(st: RunState, f: IrFactor, lp: Value, target: Value | null, eventRank: number): void {
+    const mb = this.minibatch;
+    const scale = mb && f.plates.includes(mb.plate) ? mb.n / mb.b : 1;
+    const loops = [...st.loops.values()].map((l) => ({ frameAxis: l.frameAxis, count: l.count }));
+    const seen = st.elements!.has(f.id);
+    st.elements!.set(f.id, seen ? null : elementTerm(f, lp, target, eventRank, loops, st.s, scale));
+    this.addTerm(st, f, target ? sumToSample(lp.t, lp.frame) : potentialTerm(lp));
   }
 
   private addTerm(st: RunState, f: IrFactor, term: tf.Tensor): void {

@@ -7,13 +7,13 @@
 import * as tf from "@tensorflow/tfjs";
 import type { StepScale } from "../optim.js";
 import { stopGradient, type Rng } from "../../stdlib/index.js";
-import type { FamilyName } from "../options.js";
+import type { EntropyMode, FamilyName, GuideFamily } from "../options.js";
 
 export const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** Plain-data form of a guide: enough to rebuild it exactly. */
 export interface GuideState {
-  readonly family: FamilyName;
+  readonly family: GuideFamily;
   readonly dim: number;
   readonly rank?: number;
   readonly params: Readonly<Record<string, number[]>>;
@@ -27,7 +27,7 @@ export interface GuideInit {
 }
 
 export interface Guide {
-  readonly family: FamilyName;
+  readonly family: GuideFamily;
   readonly dim: number;
   /** Length of one noise draw (D, or D + rank). */
   readonly noiseDim: number;
@@ -48,6 +48,16 @@ export interface Guide {
   moments(): { mean: Float64Array; sd: Float64Array };
   state(): GuideState;
   dispose(): void;
+  /**
+   * Optional (custom guides): S draws straight in the latents' constrained space, with a per-draw
+   * estimate of log q over those values whose gradient is the ELBO's (see custom.ts). The ELBO
+   * core uses it instead of fromNoise + the bijectors when present.
+   */
+  elboDraw?(noise: tf.Tensor, entropy: EntropyMode): { values: Map<string, tf.Tensor>; logQ: tf.Tensor };
+  /** Optional (Gaussian families): marginal means and variances [D], differentiable in the variables. */
+  marginals?(): { mean: tf.Tensor; variance: tf.Tensor };
+  /** Optional (custom guides): constrained draws with their exact log q (for draws and importance weights). */
+  drawConstrained?(noise: tf.Tensor): { values: Map<string, tf.Tensor>; logQ: tf.Tensor };
 }
 
 /** Shared plumbing: named variables, noise, state. */
@@ -86,6 +96,10 @@ export abstract class GaussianGuide implements Guide {
   abstract stepScales(): StepScale[];
   /** Marginal sds [D] as a tensor. */
   protected abstract marginalSd(): tf.Tensor;
+
+  marginals(): { mean: tf.Tensor; variance: tf.Tensor } {
+    return { mean: this.v("loc"), variance: tf.square(this.marginalSd()) };
+  }
 
   moments(): { mean: Float64Array; sd: Float64Array } {
     const sd = tf.tidy(() => this.marginalSd());

@@ -7,7 +7,10 @@ import { LowRankGuide } from "./lowrank.js";
 import { MeanFieldGuide } from "./meanfield.js";
 
 export type { Guide, GuideInit, GuideState } from "./guide.js";
+export { HALF_LOG_2PI } from "./guide.js";
 export { MeanFieldGuide, FullRankGuide, LowRankGuide };
+export { DISCRETE_FAMILIES, discreteFamily, type DiscreteFactor, type DiscreteFactorState, type DiscreteFamily, type LatentSupport } from "./discrete.js";
+export { CustomGuide } from "./custom.js";
 
 export function makeGuide(family: FamilyName, dim: number, init: GuideInit, options: { rank: number; rng: Rng }): Guide {
   switch (family) {
@@ -30,5 +33,7 @@ export function guideFromState(s: GuideState): Guide {
       return FullRankGuide.fromState(s);
     case "lowrank":
       return LowRankGuide.fromState(s);
+    case "custom":
+      throw new Error("internal: a custom guide is rebuilt with its model's guide program (CustomGuide.fromState)");
   }
 }

@@ -67,6 +67,9 @@ export class LogNormalDistribution extends Distribution {
   protected override rsampleImpl(shape: number[], rng: Rng): tf.Tensor {
     return tf.exp(tf.add(this.mu, tf.mul(this.sigma, normalNoise(rng, this.drawShape(shape)))));
   }
+  protected override fromNormalImpl(eps: tf.Tensor): tf.Tensor {
+    return tf.exp(tf.add(this.mu, tf.mul(this.sigma, eps)));
+  }
   protected meanImpl(): tf.Tensor {
     return tf.exp(tf.add(this.mu, tf.mul(tf.square(this.sigma), 0.5)));
   }

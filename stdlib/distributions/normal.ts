@@ -51,6 +51,9 @@ export class NormalDistribution extends LocationScaleDistribution {
   protected override rsampleImpl(shape: number[], rng: Rng): tf.Tensor {
     return tf.add(this.loc, tf.mul(this.scale, normalNoise(rng, this.drawShape(shape))));
   }
+  protected override fromNormalImpl(eps: tf.Tensor): tf.Tensor {
+    return tf.add(this.loc, tf.mul(this.scale, eps));
+  }
   protected meanImpl(): tf.Tensor {
     return tf.clone(this.loc);
   }

@@ -402,14 +402,18 @@ export function logit(p: TensorOrNumber): T {
   });
 }
 
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((n, i) => n === b[i]);
+
 /** x * log(y), defined as 0 where x = 0 (whatever y is); broadcasts. */
 export function xlogy(x: TensorOrNumber, y: TensorOrNumber): T {
   return tf.tidy(() => {
     const xt = f32(x);
     const yt = f32(y);
     const shape = tf.broadcast_util.assertAndGetBroadcastShape(xt.shape, yt.shape);
-    const xb = tf.broadcastTo(xt, shape);
-    const yb = tf.broadcastTo(yt, shape);
+    // Broadcast by adding zeros: tf.broadcastTo runs as Tile, whose gradient is one Slice and one
+    // Add per repetition (a Categorical's log density over 1000 points took 0.2 s per step).
+    const xb = sameShape(xt.shape, shape) ? xt : tf.add(xt, tf.zeros(shape));
+    const yb = sameShape(yt.shape, shape) ? yt : tf.add(yt, tf.zeros(shape));
     const zero = tf.equal(xb, 0);
     const ySafe = tf.where(zero, tf.onesLike(yb), yb);
     return tf.where(zero, tf.zerosLike(xb), tf.mul(xb, tf.log(ySafe)));

@@ -28,7 +28,7 @@ describe("vippl fit", () => {
     const r = await vippl("fit", "examples/coin.ppl", "--json", "--seed", "3", "--out", out);
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
-    expect(j.method).toBe("advi");
+    expect(j.method).toBe("cavi"); // auto: the coin is conjugate
     expect(j.converged).toBe(true);
     expect(Math.abs(j.params.p.mean - exactMean)).toBeLessThan(0.1 * exactSd);
     expect(Math.abs(j.params.p.sd / exactSd - 1)).toBeLessThan(0.1);
@@ -78,17 +78,27 @@ describe("vippl fit", () => {
     expect(r.out).toBe("");
   });
 
-  it("says so when the model's guide block is not used", async () => {
+  it("fits the model's guide block, and says so when another family is used instead", async () => {
     const model = join(tmp, "guided.ppl");
     writeFileSync(model, "model G {\n  data N: int\n  data y: real[N]\n  latent mu: real\n  mu ~ Normal(0, 10)\n  y ~ Normal(mu, 1)\n  guide {\n    param m: real\n    param s: real<lower=0>\n    mu ~ Normal(m, s)\n  }\n}\n");
     const data = join(tmp, "guided.json");
     writeFileSync(data, JSON.stringify({ N: 3, y: [0.5, 1.5, 1.0] }));
-    const r = await vippl("fit", model, "--data", data, "--json");
+    const r = await vippl("fit", model, "--data", data, "--json", "--method", "advi", "--family", "meanfield");
     expect(r.code, r.err).toBe(0);
     expect(r.err).toContain("warning[PPL4107]");
+    expect(r.err).toContain("meanfield");
     expect(r.err).toContain(`${model}:7:3`);
     // The exact posterior of mu is Normal(3 / (3 + 0.01), 1 / sqrt(3.01)).
     const mu = JSON.parse(r.out).params.mu;
     expect(Math.abs(mu.mean - 3 / 3.01) / (1 / Math.sqrt(3.01))).toBeLessThan(0.1);
+    // ADVI without --family fits the guide block itself: no warning, the same posterior.
+    const g = await vippl("fit", model, "--data", data, "--method", "advi", "--seed", "2");
+    expect(g.code, g.err).toBe(0);
+    expect(g.err).not.toContain("PPL4107");
+    expect(g.out).toContain("custom family");
+    const j = await vippl("fit", model, "--data", data, "--method", "advi", "--seed", "2", "--json");
+    const muG = JSON.parse(j.out).params.mu;
+    expect(Math.abs(muG.mean - 3 / 3.01) / (1 / Math.sqrt(3.01))).toBeLessThan(0.1);
+    expect(Math.abs(muG.sd * Math.sqrt(3.01) - 1)).toBeLessThan(0.1);
   });
 });

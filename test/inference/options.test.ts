@@ -7,7 +7,7 @@ describe("fit options", () => {
   it("fills in defaults", () => {
     const r = validateOptions({});
     expect(r.diagnostics).toEqual([]);
-    expect(r.value).toMatchObject({ method: "auto", family: "meanfield", samples: 8, entropy: "analytic", estimator: "reparam", init: "laplace" });
+    expect(r.value).toMatchObject({ method: "auto", family: "auto", samples: 8, entropy: "analytic", estimator: "reparam", init: "laplace" });
   });
 
   it("names an unknown option and suggests the nearest one", () => {
@@ -22,7 +22,7 @@ describe("fit options", () => {
     const r = validateOptions({ family: "fullrnk", samples: 0, learningRate: -1, clipNorm: "big", method: "nuts" });
     expect(codes(r)).toEqual(["PPL4104", "PPL4104", "PPL4104", "PPL4104", "PPL4104"]);
     const text = r.diagnostics.map((d) => d.message).join("\n");
-    expect(text).toContain("fit option 'family' must be one of 'meanfield', 'fullrank', 'lowrank', got 'fullrnk'");
+    expect(text).toContain("fit option 'family' must be one of 'auto', 'meanfield', 'fullrank', 'lowrank', 'custom', got 'fullrnk'");
     expect(text).toContain("fit option 'samples' must be an integer in [1, 100000], got 0");
     expect(text).toContain("'learningRate' must be a number in (0, 10]");
     expect(text).toContain("'method' must be one of 'auto', 'advi'");
@@ -58,7 +58,8 @@ describe("method registry", () => {
     const r = resolveMethod("advi", { continuousLatents: ["mu"], discreteLatents: ["z"], params: [] });
     expect(codes(r)).toEqual(["PPL4102"]);
     expect(r.diagnostics[0]!.message).toContain("'z' is discrete");
-    expect(codes(resolveMethod("auto", { continuousLatents: [], discreteLatents: ["z"], params: [] }))).toEqual(["PPL4102"]);
+    // Discrete latents that CAVI does not take go to black-box VI.
+    expect(resolveMethod("auto", { continuousLatents: [], discreteLatents: ["z"], params: [] }).method?.name).toBe("bbvi");
     expect(codes(resolveMethod("cavi", continuous))).toEqual(["PPL4102"]);
   });
   it("lists every method with its capabilities", () => {

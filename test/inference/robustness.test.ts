@@ -107,14 +107,33 @@ describe("(b) Laplace start on a badly conditioned regression", () => {
   });
   it("mean-field: right means, and Pareto k flags the too-narrow marginals", async () => {
     const { ols, ...data } = yearsData();
-    const fit = await compile(REGRESSION).fit(data, { seed: 1 });
+    const fit = await compile(REGRESSION).fit(data, { seed: 1, family: "meanfield" });
     try {
+      expect(fit.family).toBe("meanfield");
       expect(fit.diagnostics.init).toMatch(/^laplace/);
       expect(Math.abs(fit.row("alpha")!.mean - ols.alpha)).toBeLessThan(0.25 * ols.seAlpha);
       expect(fit.diagnostics.paretoK).toBeGreaterThan(0.7);
       expect(fit.diagnostics.verdict).toBe("unreliable");
     } finally {
       fit.dispose();
+    }
+  });
+});
+
+describe("family 'auto'", () => {
+  it("is full-rank for a small model whose mode the Laplace start finds, mean-field from a zero start", async () => {
+    const { ols, ...data } = yearsData();
+    void ols;
+    const model = compile(REGRESSION);
+    const auto = await model.fit(data, { seed: 1, maxSteps: 200 });
+    const full = await model.fit(data, { seed: 1, maxSteps: 200, family: "fullrank" });
+    const zero = await model.fit(data, { seed: 1, init: "zero", maxSteps: 100 });
+    try {
+      expect(auto.family).toBe("fullrank");
+      expect(auto.summary()).toEqual(full.summary());
+      expect(zero.family).toBe("meanfield");
+    } finally {
+      for (const f of [auto, full, zero]) f.dispose();
     }
   });
 });

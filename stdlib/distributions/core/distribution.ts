@@ -195,6 +195,23 @@ export abstract class Distribution {
     return tf.tidy(() => this.rsampleImpl([...shape], rng));
   }
 
+  /** Whether `rsampleFromNormal` is available: draws are a smooth function of standard-normal noise. */
+  get normalReparameterizable(): boolean {
+    return this.fromNormalImpl !== undefined;
+  }
+
+  /**
+   * A reparameterised draw from standard-normal noise the caller supplies (`eps` broadcastable
+   * against `[...batchShape, ...eventShape]`, e.g. `[S, ...batchShape, ...eventShape]`), so a
+   * caller that owns its noise (a variational guide) can redraw the same values. Only where
+   * `normalReparameterizable`.
+   */
+  rsampleFromNormal(eps: tf.Tensor): tf.Tensor {
+    this.assertLive();
+    if (!this.fromNormalImpl) throw new Error(`${this.definition.name} has no reparameterised sampler from standard-normal noise`);
+    return tf.tidy(() => this.fromNormalImpl!(toFloat(eps)));
+  }
+
   /** The mean, shape `[...batchShape, ...eventShape]`; NaN where undefined, Infinity where infinite. */
   mean(): tf.Tensor {
     this.assertLive();
@@ -260,6 +277,8 @@ export abstract class Distribution {
     void rng;
     throw new Error(`${this.definition.name} has no reparameterised sampler`);
   }
+  /** The draw as a function of standard-normal noise, for the families that are one (see rsampleFromNormal). */
+  protected fromNormalImpl?(eps: tf.Tensor): tf.Tensor;
   protected abstract meanImpl(): tf.Tensor;
   protected abstract varianceImpl(): tf.Tensor;
   protected entropyImpl(): tf.Tensor {

@@ -1,0 +1,292 @@
+/**
+ * Black-box VI (Ranganath et al., 2014) as init -> step -> finalise with explicit state (STYLE.md
+ * convention 7), with mixed estimators: the continuous latents (a Gaussian guide in unconstrained
+ * space, as ADVI's) and the model's params get reparameterised gradients; every discrete latent
+ * gets score-function gradients (elbo-score.ts) from its per-element factors, Rao-Blackwellised
+ * over its Markov blanket (rao-blackwell.ts), with optimal control variates by default.
+ *
+ * A step draws S samples, runs the reparameterised pass (a gradient of the log joint, only when
+ * there is something continuous to fit) and the score pass (the log joint element by element, no
+ * gradient), and takes one Adam step on everything (optim.ts: decaying step size, clipping,
+ * snapshot rollback on a non-finite step). After the convergence rule fires (convergence.ts) the
+ * iterates are averaged with three times the samples per step, as ADVI does.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { ElementTerm, GraphIR } from "../../compiler/index.js";
+import { PplError } from "../../language/index.js";
+import type { Rng } from "../../stdlib/index.js";
+import { ConvergenceMonitor, type ConvergenceVerdict } from "../convergence.js";
+import { nextBaseline, scoreFunctionGradient, type ControlVariate } from "../elbo-score.js";
+import type { DiscreteFactor, Guide } from "../guide/index.js";
+import { Adam, ClipRule, Snapshot, decayedRate, disposeStepScale, globalNorm, type StepScale } from "../optim.js";
+import type { ResolvedOptions } from "../options.js";
+import type { LogJoint } from "../target.js";
+import { disposeValues, type LatentTransform } from "../transform.js";
+import { nonFiniteElbo } from "./errors.js";
+import { blanketSignal, blanketUses, type TermUse } from "./rao-blackwell.js";
+
+export interface BbviConfig {
+  readonly options: ResolvedOptions;
+  readonly logJoint: LogJoint;
+  readonly graph?: GraphIR;
+  readonly transform: LatentTransform;
+}
+
+export interface BbviState {
+  step: number;
+  phase: "optimise" | "average";
+  averageUntil: number;
+  lrMult: number;
+  failures: number;
+  nonFiniteSteps: number;
+  readonly guide: Guide | null;
+  readonly factors: readonly DiscreteFactor[];
+  /** How each log-joint term enters each discrete latent's signal. */
+  readonly uses: ReadonlyMap<string, readonly TermUse[]>;
+  readonly variables: readonly tf.Variable[];
+  readonly adam: Adam;
+  readonly snapshot: Snapshot;
+  readonly avg: tf.Variable[];
+  avgCount: number;
+  readonly rng: Rng;
+  readonly trace: number[];
+  readonly monitor: ConvergenceMonitor;
+  readonly clip: ClipRule;
+  /** Decaying baselines per discrete latent (controlVariate "decaying"). */
+  readonly baselines: Map<string, tf.Tensor>;
+  /** Running mean (exponential, 0.9) of each discrete latent's gradient variance estimate. */
+  readonly gradientVariance: Map<string, number>;
+  verdict: ConvergenceVerdict | undefined;
+  done: boolean;
+}
+
+const MAX_FAILURES = 8;
+const WINDOW_FACTOR = 4;
+const AVERAGE_SAMPLES_FACTOR = 3;
+
+export function bbviInit(cfg: BbviConfig, guide: Guide | null, factors: readonly DiscreteFactor[], rng: Rng): BbviState {
+  const o = cfg.options;
+  const params = [...cfg.logJoint.params.values()];
+  const variables = [...(guide?.variables ?? []), ...factors.map((f) => f.variable), ...params];
+  const adam = new Adam(variables);
+  return {
+    step: 0,
+    phase: "optimise",
+    averageUntil: o.maxSteps,
+    lrMult: 1,
+    failures: 0,
+    nonFiniteSteps: 0,
+    guide,
+    factors,
+    uses: blanketUses(cfg.logJoint, cfg.graph, factors.map((f) => f.latent), o.raoBlackwell),
+    variables,
+    adam,
+    snapshot: new Snapshot([...variables, ...adam.slots]),
+    avg: variables.map((v) => tf.tidy(() => tf.variable(v.clone(), false))),
+    avgCount: 0,
+    rng,
+    trace: [],
+    // Score-function ELBO estimates are noisier and discrete logits move slowly: windows and the
+    // earliest verdict are WINDOW_FACTOR times ADVI's (measured: spike_slab stopped at step 150, far
+    // from its optimum, with ADVI's 25-step window).
+    monitor: new ConvergenceMonitor(WINDOW_FACTOR * o.window, o.tolerance, WINDOW_FACTOR * o.minSteps, 2),
+    clip: new ClipRule(o.clipNorm === "auto" ? undefined : o.clipNorm),
+    baselines: new Map(),
+    gradientVariance: new Map(),
+    verdict: undefined,
+    done: false,
+  };
+}
+
+/** One draw of everything: noise for the guide, discrete values, owned by the caller. */
+interface Draw {
+  readonly noise: tf.Tensor | null;
+  readonly discrete: Map<string, tf.Tensor>;
+}
+
+function drawAll(st: BbviState, s: number): Draw {
+  const noise = st.guide ? st.guide.noise(s, st.rng) : null;
+  const discrete = new Map<string, tf.Tensor>();
+  for (const f of st.factors) discrete.set(f.latent.name, f.sample(s, st.rng));
+  return { noise, discrete };
+}
+
+/** The reparameterised part: gradients of -ELBO (the loss) in the guide's and the params' variables. */
+function reparamGradients(cfg: BbviConfig, st: BbviState, d: Draw): Map<tf.Variable, tf.Tensor> {
+  const out = new Map<tf.Variable, tf.Tensor>();
+  const params = [...cfg.logJoint.params.values()];
+  const vars = [...(st.guide?.variables ?? []), ...params];
+  if (vars.length === 0) return out;
+  const { value, grads } = tf.variableGrads(() => {
+    let target: tf.Tensor;
+    const values = new Map(d.discrete);
+    if (st.guide) {
+      const z = st.guide.fromNoise(d.noise!);
+      const fwd = cfg.transform.forward(z);
+      for (const [k, v] of fwd.values) values.set(k, v);
+      const lp = cfg.logJoint.logJoint(values);
+      target = tf.add(lp, fwd.logDet);
+      target = cfg.options.entropy === "analytic" ? tf.add(target, st.guide.entropy()) : tf.sub(target, st.guide.logProb(z, { stopGradient: true }));
+    } else target = cfg.logJoint.logJoint(values);
+    return tf.neg(tf.mean(target)) as tf.Scalar;
+  }, vars);
+  value.dispose();
+  for (const v of vars) out.set(v, grads[v.name] ?? tf.zerosLike(v));
+  return out;
+}
+
+export interface ScorePass {
+  /** Per-draw ELBO [S]. */
+  readonly elbo: tf.Tensor;
+  /** Gradient estimate per discrete latent, [E, P] (ascent direction). */
+  readonly grads: Map<string, tf.Tensor>;
+  /** Estimated variance (trace) of each latent's gradient estimate, scalar tensors. */
+  readonly variances: Map<string, tf.Tensor>;
+  /** Each latent's signals [S, E] (for the decaying baseline). */
+  readonly signals: Map<string, tf.Tensor>;
+}
+
+/**
+ * The score-function part at draw `d`: per-draw ELBOs and the discrete latents' gradient
+ * estimates. Exported for the estimator tests and the benchmark.
+ */
+export function scorePass(cfg: BbviConfig, st: Pick<BbviState, "guide" | "factors" | "uses" | "baselines">, d: Draw, cv: ControlVariate): ScorePass {
+  const lj = cfg.logJoint;
+  // tidy keeps tensors in plain objects (not in Maps): collect them by latent name.
+  const out = tf.tidy(() => {
+    const values = new Map(d.discrete);
+    let logDet: tf.Tensor = tf.zeros([1]);
+    let logQc: tf.Tensor = tf.zeros([1]);
+    if (st.guide) {
+      const z = st.guide.fromNoise(d.noise!);
+      const fwd = cfg.transform.forward(z);
+      for (const [k, v] of fwd.values) values.set(k, v);
+      logDet = fwd.logDet;
+      logQc = st.guide.logProb(z);
+    }
+    const terms: ElementTerm[] = lj.logJointTermsByElement ? lj.logJointTermsByElement(values) : lj.logJointTerms(values).map((t) => ({ t, axes: [] }));
+    const sums = terms.map((t) => (t.axes.length === 0 ? t.t : tf.sum(t.t, [...Array(t.t.rank - 1).keys()].map((k) => k + 1))));
+    const s = d.discrete.values().next().value?.shape[0] ?? d.noise?.shape[0] ?? 1;
+    const logp = sums.length > 0 ? tf.add(tf.addN(sums.map((x) => tf.reshape(x, [-1]))), tf.zeros([s])) : tf.zeros([s]);
+    const lq = new Map(st.factors.map((f) => [f.latent.name, f.logProb(d.discrete.get(f.latent.name)!)] as const));
+    let logQ: tf.Tensor = tf.sub(logQc, logDet);
+    for (const q of lq.values()) logQ = tf.add(logQ, tf.sum(q, 1));
+    const elbo = tf.sub(logp, logQ);
+    const grads: Record<string, tf.Tensor> = {};
+    const variances: Record<string, tf.Tensor> = {};
+    const signals: Record<string, tf.Tensor> = {};
+    for (const f of st.factors) {
+      const name = f.latent.name;
+      const uses = st.uses.get(name)!;
+      const whole = uses.every((u) => u === "whole");
+      // Rao-Blackwellised: the blanket's terms at this element minus its own log q; otherwise the
+      // whole log p - log q of the draw for every element (plain REINFORCE).
+      const signal = whole ? tf.add(tf.reshape(elbo, [-1, 1]), tf.zeros([s, f.latent.size])) : tf.sub(blanketSignal(terms, uses, f.latent, cfg.graph), lq.get(name)!);
+      const est = scoreFunctionGradient(f.score(d.discrete.get(name)!), signal, cv, st.baselines.get(name) ?? null);
+      grads[name] = est.grad;
+      variances[name] = est.variance;
+      signals[name] = signal;
+    }
+    return { elbo, grads, variances, signals };
+  });
+  const map = (r: Record<string, tf.Tensor>) => new Map(st.factors.map((f) => [f.latent.name, r[f.latent.name]!] as const));
+  return { elbo: out.elbo, grads: map(out.grads), variances: map(out.variances), signals: map(out.signals) };
+}
+
+function disposeDraw(d: Draw): void {
+  d.noise?.dispose();
+  disposeValues(d.discrete);
+}
+
+/** One optimisation step; throws a PplError (PPL5010) when the ELBO stays non-finite. */
+export function bbviStep(cfg: BbviConfig, st: BbviState): void {
+  const o = cfg.options;
+  const samples = st.phase === "average" ? AVERAGE_SAMPLES_FACTOR * o.samples : o.samples;
+  const d = drawAll(st, samples);
+  const rep = reparamGradients(cfg, st, d);
+  const sp = scorePass(cfg, st, d, o.controlVariate);
+  try {
+    // Adam minimises: the loss gradient is minus the ELBO gradient.
+    const gradList = st.variables.map((v) => {
+      const r = rep.get(v);
+      if (r) return r;
+      const f = st.factors.find((x) => x.variable === v);
+      const g = f ? sp.grads.get(f.latent.name) : undefined;
+      return g ? tf.neg(g) : tf.zerosLike(v);
+    });
+    const both = tf.tidy(() => tf.stack([tf.mean(sp.elbo), globalNorm(gradList)]));
+    const [elbo, norm] = both.dataSync();
+    both.dispose();
+    if (Number.isFinite(elbo!) && Number.isFinite(norm!)) {
+      st.snapshot.save(st.adam.t);
+      const thr = st.clip.threshold();
+      const clip = norm! > thr ? thr / norm! : 1;
+      // The guide's means step in units of their sds; logits, rates and params step as they are.
+      const scales: StepScale[] = [...(st.guide?.stepScales() ?? []), ...st.factors.map(() => undefined), ...[...cfg.logJoint.params.values()].map(() => undefined)];
+      st.adam.apply(gradList, decayedRate(o.learningRate, o.decaySteps, st.step) * st.lrMult, clip, scales);
+      for (const s of scales) disposeStepScale(s);
+      st.clip.record(norm!);
+      st.step += 1;
+      st.failures = 0;
+      st.trace.push(elbo!);
+      for (const [name, v] of sp.variances) {
+        const x = v.dataSync()[0]!;
+        const prev = st.gradientVariance.get(name);
+        st.gradientVariance.set(name, prev === undefined || !Number.isFinite(prev) ? x : 0.9 * prev + 0.1 * x);
+      }
+      if (o.controlVariate === "decaying") {
+        for (const [name, f] of sp.signals) {
+          const old = st.baselines.get(name) ?? null;
+          st.baselines.set(name, nextBaseline(f, old));
+          old?.dispose();
+        }
+      }
+      afterStep(cfg, st, elbo!);
+    } else {
+      st.failures += 1;
+      st.nonFiniteSteps += 1;
+      if (st.failures >= MAX_FAILURES) throw new PplError([nonFiniteElbo(st.step + 1, Number.isFinite(elbo!) ? "the gradient is non-finite" : `a draw's log p - log q is ${elbo}`)]);
+      st.adam.t = st.snapshot.restore();
+      st.lrMult /= 2;
+    }
+    for (const g of gradList) g.dispose();
+  } finally {
+    disposeDraw(d);
+    for (const g of rep.values()) g.dispose();
+    sp.elbo.dispose();
+    for (const m of [sp.grads, sp.variances, sp.signals]) for (const t of m.values()) t.dispose();
+  }
+}
+
+function afterStep(cfg: BbviConfig, st: BbviState, elbo: number): void {
+  const o = cfg.options;
+  const v = st.monitor.push(elbo, st.step);
+  if (v && !st.verdict) st.verdict = v;
+  if (st.phase === "optimise") {
+    if (st.verdict || st.step >= Math.floor(0.8 * o.maxSteps)) {
+      st.phase = "average";
+      const want = o.averageSteps ?? Math.round(Math.min(1000, Math.max(75, st.step)));
+      st.averageUntil = st.verdict ? Math.min(o.maxSteps, st.step + want) : o.maxSteps;
+    }
+  } else {
+    st.avgCount += 1;
+    const w = 1 / st.avgCount;
+    tf.tidy(() => st.avg.forEach((a, i) => a.assign(tf.add(a, tf.mul(tf.sub(st.variables[i]!, a), w)))));
+  }
+  if (st.step >= st.averageUntil || st.step >= o.maxSteps) st.done = true;
+}
+
+/** Replaces the iterates by their average over the averaging phase (if any). */
+export function bbviFinalise(st: BbviState): ConvergenceVerdict {
+  if (st.avgCount > 0) st.variables.forEach((v, i) => v.assign(st.avg[i]!));
+  return st.verdict ?? st.monitor.capped(st.step);
+}
+
+/** Frees the optimiser's state (the guide and the factors belong to the approximation). */
+export function bbviDispose(st: BbviState): void {
+  st.adam.dispose();
+  st.snapshot.dispose();
+  for (const a of st.avg) a.dispose();
+  for (const b of st.baselines.values()) b.dispose();
+  st.baselines.clear();
+}

@@ -1,0 +1,193 @@
+/** CAVI: exact posteriors and evidences for conjugate models, monotone ELBO, fit() integration. */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compile, PplError } from "../../index.js";
+import { bindModel, CaviEngine, type BetaQ, type GammaQ, type GaussQ } from "../../inference/cavi/index.js";
+import { Rng, specialJs } from "../../stdlib/index.js";
+import { SHARED } from "./helpers.js";
+
+const ROOT = join(import.meta.dirname, "../..");
+const source = (name: string) => readFileSync(join(ROOT, "examples", `${name}.ppl`), "utf8");
+const exampleData = (name: string) => JSON.parse(readFileSync(join(ROOT, "examples", `${name}.data.json`), "utf8")) as Record<string, unknown>;
+const exactPath = join(SHARED, "bench/reference/exact.json");
+const exact = existsSync(exactPath) ? (JSON.parse(readFileSync(exactPath, "utf8")) as Record<string, { params: Record<string, { mean: number; sd: number }>; log_evidence: number }>) : undefined;
+
+/** Binds a model to data and runs CAVI on it (no tensors involved). */
+function cavi(src: string, data: Record<string, unknown>, seed = 1) {
+  const m = compile(src);
+  const bound = m.checkData(data);
+  const bm = bindModel(m.graphFor(bound), bound);
+  const engine = new CaviEngine(bm);
+  const run = engine.run({}, new Rng(seed));
+  return { bm, run, engine, q: (name: string) => bm.latentQ.get(name)!.q };
+}
+
+const { lgamma, lbeta } = specialJs;
+
+describe("CAVI on single-latent conjugate models", () => {
+  it("coin: q(p) is Beta(1 + heads, 1 + tails) and the ELBO is the log evidence", () => {
+    const data = exampleData("coin") as { y: number[] };
+    const heads = data.y.reduce((a, b) => a + b, 0);
+    const tails = data.y.length - heads;
+    const { run, q } = cavi(source("coin"), data);
+    const p = q("p") as BetaQ;
+    expect(Math.abs(p.a[0]! - (1 + heads))).toBeLessThan(1e-6);
+    expect(Math.abs(p.b[0]! - (1 + tails))).toBeLessThan(1e-6);
+    const logEvidence = lbeta(1 + heads, 1 + tails) - lbeta(1, 1);
+    expect(Math.abs(run.elbo - logEvidence)).toBeLessThan(1e-6 * Math.abs(logEvidence));
+    if (exact) expect(Math.abs(run.elbo - exact.coin!.log_evidence)).toBeLessThan(1e-6 * Math.abs(logEvidence));
+  });
+
+  it("Gamma-Poisson rates per group: q(rate[g]) is Gamma(2 + sum y, 0.5 + n_g), the ELBO the log evidence", () => {
+    const data = exampleData("poisson_groups") as { G: number; group: number[]; y: number[] };
+    const { run, q } = cavi(source("poisson_groups"), data);
+    const r = q("rate") as GammaQ;
+    let logEvidence = 0;
+    for (let g = 0; g < data.G; g++) {
+      const ys = data.y.filter((_, i) => data.group[i] === g);
+      const s = ys.reduce((a, b) => a + b, 0);
+      expect(Math.abs(r.shape[g]! - (2 + s))).toBeLessThan(1e-6);
+      expect(Math.abs(r.rate[g]! - (0.5 + ys.length))).toBeLessThan(1e-6);
+      logEvidence += 2 * Math.log(0.5) - lgamma(2) + lgamma(2 + s) - (2 + s) * Math.log(0.5 + ys.length);
+    }
+    for (const y of data.y) logEvidence -= lgamma(y + 1);
+    expect(Math.abs(run.elbo - logEvidence)).toBeLessThan(1e-6 * Math.abs(logEvidence));
+  });
+
+  it("linreg: q(w, b) is one Gaussian block, exact, and the ELBO is the log evidence", () => {
+    const { run, q } = cavi(source("linreg"), exampleData("linreg"));
+    const g = q("w") as GaussQ;
+    expect(g.dense).toBe(true);
+    expect(run.sweeps).toBeLessThanOrEqual(3);
+    if (!exact) return;
+    const ref = exact.linreg!;
+    expect(Math.abs(run.elbo - ref.log_evidence)).toBeLessThan(1e-6 * Math.abs(ref.log_evidence));
+    for (let j = 0; j < 10; j++) {
+      expect(Math.abs(g.mean[j]! - ref.params[`w[${j + 1}]`]!.mean)).toBeLessThan(1e-6);
+      expect(Math.abs(Math.sqrt(g.variance[j]!) - ref.params[`w[${j + 1}]`]!.sd)).toBeLessThan(1e-6);
+    }
+    expect(Math.abs(g.mean[10]! - ref.params["b"]!.mean)).toBeLessThan(1e-6);
+  });
+
+  it("normal_gamma: mean-field q(mu) q(tau), ELBO just below the log evidence, means within 0.05 sd", () => {
+    const { run, q } = cavi(source("normal_gamma"), exampleData("normal_gamma"));
+    const mu = q("mu") as GaussQ;
+    const tau = q("tau") as GammaQ;
+    if (!exact) return;
+    const ref = exact.normal_gamma!;
+    expect(run.elbo).toBeLessThanOrEqual(ref.log_evidence);
+    expect(ref.log_evidence - run.elbo).toBeLessThan(1e-3);
+    expect(Math.abs(mu.mean[0]! - ref.params["mu"]!.mean)).toBeLessThan(0.05 * ref.params["mu"]!.sd);
+    expect(Math.abs(tau.shape[0]! / tau.rate[0]! - ref.params["tau"]!.mean)).toBeLessThan(0.05 * ref.params["tau"]!.sd);
+  });
+});
+
+describe("CAVI's ELBO", () => {
+  const monotone = (trace: readonly number[]) => trace.every((e, i) => i === 0 || e >= trace[i - 1]! - 1e-9 * Math.abs(e));
+
+  it("never decreases and never exceeds the log evidence (Beta-Binomial, random data and hyperparameters)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.double({ min: 0.2, max: 5, noNaN: true }), fc.double({ min: 0.2, max: 5, noNaN: true }), fc.array(fc.integer({ min: 0, max: 10 }), { minLength: 1, maxLength: 20 }), (n, a, b, raw) => {
+        const y = raw.map((v) => v % (n + 1));
+        const src = `model B {\n  data N: int\n  data n: int\n  data y: int<lower=0>[N]\n  latent p: real<lower=0, upper=1>\n  p ~ Beta(${a}, ${b})\n  y ~ Binomial(n, p)\n}`;
+        const { run } = cavi(src, { N: y.length, n, y });
+        const s = y.reduce((u, v) => u + v, 0);
+        let logEvidence = lbeta(a + s, b + n * y.length - s) - lbeta(a, b);
+        for (const v of y) logEvidence += lgamma(n + 1) - lgamma(v + 1) - lgamma(n - v + 1);
+        expect(monotone(run.trace)).toBe(true);
+        expect(run.elbo).toBeLessThanOrEqual(logEvidence + 1e-9 * Math.abs(logEvidence));
+        expect(Math.abs(run.elbo - logEvidence)).toBeLessThan(1e-7 * Math.max(1, Math.abs(logEvidence)));
+      }),
+      { numRuns: 40, seed: 5 },
+    );
+  });
+
+  it("never decreases from one sweep to the next (Normal-Gamma and mixtures, random data)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -20, max: 20, noNaN: true }), { minLength: 3, maxLength: 40 }), fc.double({ min: 0.5, max: 4, noNaN: true }), fc.integer({ min: 1, max: 1000 }), (x, shape, seed) => {
+        const ng = `model NG {\n  data N: int\n  data x: real[N]\n  latent mu: real\n  latent tau: real<lower=0>\n  mu ~ Normal(1, 3)\n  tau ~ Gamma(${shape}, 2)\n  x ~ Normal(mu, 1 / sqrt(tau))\n}`;
+        const r1 = cavi(ng, { N: x.length, x }, seed).run;
+        expect(monotone(r1.trace)).toBe(true);
+        const mix = `model Mix {\n  data N: int\n  data x: real[N]\n  latent w: simplex[2]\n  latent mu: real[2]\n  latent tau: real<lower=0>[2]\n  latent z: int<lower=0, upper=1>[N]\n  w ~ Dirichlet(fill(${shape}, 2))\n  mu ~ Normal(0, 10)\n  tau ~ Gamma(1, 1)\n  z ~ Categorical(w)\n  x ~ Normal(mu[z], 1 / sqrt(tau[z]))\n}`;
+        const r2 = cavi(mix, { N: x.length, x }, seed).run;
+        expect(r2.maxDecrease).toBeLessThanOrEqual(1e-9 * Math.abs(r2.elbo));
+        expect(monotone(r2.trace)).toBe(true);
+      }),
+      { numRuns: 15, seed: 7 },
+    );
+  });
+});
+
+describe("CAVI on mixtures and topic models", () => {
+  it("the conjugate GMM recovers the simulated components (up to labels), restarts keep the best ELBO", () => {
+    const data = exampleData("gmm_conjugate") as { _centers: number[][]; _weights: number[] };
+    const { run, q } = cavi(source("gmm_conjugate"), data);
+    expect(run.converged).toBe(true);
+    expect(run.restarts).toBe(5);
+    expect(run.elbo).toBe(Math.max(...run.restartElbos));
+    const mu = q("mu") as GaussQ;
+    const found = [0, 1, 2].map((k) => [mu.mean[2 * k]!, mu.mean[2 * k + 1]!]);
+    for (const c of data._centers) {
+      const d = Math.min(...found.map((f) => Math.hypot(f[0]! - c[0]!, f[1]! - c[1]!)));
+      expect(d).toBeLessThan(0.3);
+    }
+  });
+
+  it("LDA puts each topic's mass on its own five words", () => {
+    const { run, q } = cavi(source("lda"), exampleData("lda"));
+    expect(run.converged).toBe(true);
+    const phi = q("phi") as { alpha: Float64Array };
+    const groups = new Set<number>();
+    for (let k = 0; k < 3; k++) {
+      const row = Array.from(phi.alpha.subarray(k * 15, k * 15 + 15));
+      const s = row.reduce((a, b) => a + b, 0);
+      const top = row.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 5).map(([, i]) => Math.floor(i / 5));
+      expect(new Set(top).size).toBe(1);
+      groups.add(top[0]!);
+      const mass = row.slice(top[0]! * 5, top[0]! * 5 + 5).reduce((a, b) => a + b, 0) / s;
+      expect(mass).toBeGreaterThan(0.9);
+    }
+    expect(groups.size).toBe(3);
+  });
+});
+
+describe("fit() with CAVI", () => {
+  it("auto picks CAVI for a conjugate model; the ELBO is the closed form; save/load round-trips", async () => {
+    const model = compile(source("coin"), { file: "coin.ppl" });
+    const data = exampleData("coin");
+    const r = await model.fit(data, { seed: 3 });
+    expect(r.method).toBe("cavi");
+    expect(r.methodReason).toContain("every latent is conjugate");
+    const heads = (data.y as number[]).reduce((a, b) => a + b, 0);
+    const n = (data.y as number[]).length;
+    expect(Math.abs(r.elbo - (lbeta(1 + heads, 1 + n - heads) - lbeta(1, 1)))).toBeLessThan(1e-6);
+    const row = r.summary().find((s) => s.name === "p")!;
+    const mean = (1 + heads) / (2 + n);
+    expect(Math.abs(row.mean - mean)).toBeLessThan(0.002);
+    const back = await model.loadFit(JSON.stringify(r.save()), data);
+    expect(back.method).toBe("cavi");
+    expect(back.summary().find((s) => s.name === "p")!.mean).toBeCloseTo(row.mean, 6);
+    r.dispose();
+    back.dispose();
+  });
+
+  it("auto keeps ADVI for a non-conjugate continuous model", async () => {
+    const model = compile(source("eight_schools"));
+    const r = await model.fit(exampleData("eight_schools"), { seed: 1, maxSteps: 200 });
+    expect(r.method).toBe("advi");
+    r.dispose();
+  });
+
+  it("method 'cavi' on a non-conjugate model is PPL4110 pointing at the factor that breaks it", async () => {
+    const model = compile(source("gmm"), { file: "gmm.ppl" });
+    const err = await model.fit(exampleData("gmm"), { method: "cavi" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PplError);
+    const d = (err as PplError).diagnostics[0]!;
+    expect(d.code).toBe("PPL4110");
+    expect(d.message).toContain("latent 'mu' is not conjugate");
+    expect(d.span!.line).toBe(14);
+    expect(d.hint).toContain("'auto'");
+  });
+});
