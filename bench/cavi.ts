@@ -112,14 +112,15 @@ function gmm100k(): BenchRecord[] {
   const model = compile(readFileSync("examples/gmm_conjugate.ppl", "utf8"));
   const bound = model.checkData(data);
   const records: BenchRecord[] = [];
-  for (const restarts of [1, 5]) {
+  // One restart, one run, at most 100 sweeps: the engine is ~30x slower per sweep than sklearn here.
+  for (const restarts of [1]) {
     const times: number[] = [];
     let run;
     let bm;
-    for (let rep = 0; rep < 3; rep++) {
+    for (let rep = 0; rep < 1; rep++) {
       const t0 = now();
       bm = bindModel(model.graphFor(bound), bound);
-      run = new CaviEngine(bm).run({ relTol: 1e-3 / data.N, restarts }, new Rng(rep));
+      run = new CaviEngine(bm).run({ relTol: 1e-3 / data.N, restarts, maxSweeps: 100 }, new Rng(rep));
       times.push(now() - t0);
     }
     const mu = bm!.latentQ.get("mu")!.q as GaussQ;
@@ -127,7 +128,7 @@ function gmm100k(): BenchRecord[] {
     const truth = [[-6, -6], [-6, 6], [0, 0], [6, -6], [6, 6]];
     const worst = Math.max(...truth.map((c) => Math.min(...means.map((m) => Math.hypot(m[0]! - c[0]!, m[1]! - c[1]!)))));
     const skMed = sk.length ? [...sk.map((s) => s.time_s * 1000)].sort((a, b) => a - b)[1]! : NaN;
-    const med = [...times].sort((a, b) => a - b)[1]!;
+    const med = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
     records.push({
       bench: "cavi",
       case: `gmm100k restarts=${restarts}`,

@@ -79,8 +79,10 @@ describe("conjugacy analysis", () => {
   });
 
   it("vippl graph prints one conjugacy line per latent (text and JSON)", () => {
+    // The conjugacy section: from its heading to the next blank line (other sections may follow).
+    const section = (t: string) => t.slice(t.indexOf("conjugacy\n")).split("\n\n")[0] + "\n";
     const text = formatGraphText(compileExample("gmm").graph);
-    expect(text.slice(text.indexOf("conjugacy\n"))).toBe(
+    expect(section(text)).toBe(
       [
         "conjugacy",
         "  weights  conjugate (Dirichlet)",
@@ -94,7 +96,7 @@ describe("conjugacy analysis", () => {
       ].join("\n"),
     );
     const coin = formatGraphText(compileExample("coin").graph);
-    expect(coin.slice(coin.indexOf("conjugacy\n"))).toBe("conjugacy\n  p  conjugate (Beta)\n  every latent is conjugate: CAVI updates them in closed form\n");
+    expect(section(coin)).toBe("conjugacy\n  p  conjugate (Beta)\n  every latent is conjugate: CAVI updates them in closed form\n");
     const json = formatGraphJson(compileExample("gmm").graph);
     expect(json.allConjugate).toBe(false);
     expect(json.conjugacy["sigma"]).toMatchObject({ conjugate: false, family: "LogNormal", factor: "f4", line: 17 });
