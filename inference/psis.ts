@@ -99,6 +99,6 @@ function verdictFor(k: number, tailLength: number, why?: string): ParetoDiagnost
         ? `Pareto k = ${k.toFixed(3)} < 0.5: the approximation is close to the posterior (importance ratios have a light tail)`
         : verdict === "ok"
           ? `Pareto k = ${k.toFixed(3)} in [0.5, 0.7): the approximation is usable, but its tails differ from the posterior's`
-          : `Pareto k = ${k.toFixed(3)} >= 0.7: the approximation is unreliable (the posterior has mass where q has almost none); try family 'fullrank' or check the fit`;
+          : `Pareto k = ${k.toFixed(3)} >= 0.7: the approximation is unreliable (the posterior has mass where q has almost none); a richer family (family 'fullrank' when it was mean-field, or a more flexible guide block) may help, or check the fit`;
   return { k, verdict, message, tailLength };
 }

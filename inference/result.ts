@@ -4,6 +4,7 @@
  * constrained space (latents and the deterministic lets that depend on them), draws, the Pareto-k
  * diagnostic, and save/load as plain JSON.
  */
+import * as tf from "@tensorflow/tfjs";
 import { PplError } from "../language/index.js";
 import { Rng } from "../stdlib/index.js";
 import { columns, drawPosterior, drawPredictive, type PosteriorDraws, type PredictiveDraws } from "./draws.js";
@@ -201,7 +202,7 @@ export class FitResult {
       throw new PplError([badSavedFit("this is not a saved vippl fit (format 'vippl-fit', version 1)")]);
     }
     if (logJoint) {
-      const problem = layoutMismatch(s.layout, logJoint);
+      const problem = layoutMismatch(s.layout, logJoint) ?? restoreParams(s.params ?? {}, logJoint);
       if (problem) throw new PplError([badSavedFit(`the saved fit does not match this model: ${problem}`)]);
     }
     return new FitResult(s, logJoint, owns);
@@ -218,6 +219,23 @@ const ZERO_SPAN = { start: 0, end: 0, line: 1, column: 1, endLine: 1, endColumn:
 
 export function savedLayout(latents: readonly LatentLayout[]): SavedLayout[] {
   return latents.map((l) => ({ name: l.name, shape: [...l.shape], constraint: l.constraint, offset: l.offset, unconstrainedSize: l.unconstrainedSize, ...(l.discrete ? { discrete: true } : {}) }));
+}
+
+/**
+ * Puts the saved point estimates of the model's params (network weights included) back into the
+ * log joint's variables, so draws of deterministics and predictive draws use the fitted values.
+ * Returns why they do not fit, or undefined once restored.
+ */
+function restoreParams(saved: FitResultInit["params"], lj: LogJoint): string | undefined {
+  for (const [name, v] of lj.params) {
+    const p = saved[name];
+    if (!p) return `it has no value for the param '${name}'`;
+    if (p.shape.join(",") !== v.shape.join(",") || p.values.length !== v.size) return `the param '${name}' has shape [${p.shape.join(", ")}] there and [${v.shape.join(", ")}] here`;
+  }
+  tf.tidy(() => {
+    for (const [name, v] of lj.params) v.assign(tf.tensor(Float32Array.from(saved[name]!.values), v.shape, "float32"));
+  });
+  return undefined;
 }
 
 /** Why a saved layout does not fit a log joint, or undefined when it does. */

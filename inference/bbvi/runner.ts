@@ -9,13 +9,14 @@ import { PplError, type Diagnostic } from "../../language/index.js";
 import { MixedApproximation } from "../approximation/index.js";
 import { nothingToFit } from "../errors.js";
 import { DISCRETE_FAMILIES, makeGuide, type DiscreteFactor, type Guide } from "../guide/index.js";
-import { zeroInit } from "../init.js";
 import { now, yieldToEventLoop, type MethodContext, type MethodOutcome, type MethodRunner } from "../method.js";
 import type { FamilyName, ResolvedOptions } from "../options.js";
 import type { LatentLayout, LogJoint } from "../target.js";
 import { LatentTransform } from "../transform.js";
 import { bbviDispose, bbviFinalise, bbviInit, bbviStep, type BbviConfig, type BbviState } from "./bbvi.js";
 import { bbviUnsupportedOption, noDiscreteFamily, unknownSupport } from "./errors.js";
+import { blanketUses } from "./rao-blackwell.js";
+import { bbviStart } from "./start.js";
 import { probeSupport } from "./support.js";
 import type { GraphIR } from "../../compiler/index.js";
 
@@ -30,7 +31,14 @@ export const BBVI_RUNNER: MethodRunner = {
     const factors = discreteFactors(lj, t.graph, transform);
     const dim = lj.unconstrainedSize;
     const family: FamilyName = o.family === "fullrank" || o.family === "lowrank" ? o.family : "meanfield";
-    const guide: Guide | null = dim > 0 ? makeGuide(family, dim, zeroInit(dim, o.initScale, "").init, { rank: o.rank, rng: ctx.rng.fork("guide") }) : null;
+    let start;
+    try {
+      start = bbviStart(lj, t.graph, t.data, transform, factors, blanketUses(lj, t.graph, factors.map((f) => f.latent), true), o, ctx.rng.fork("start"));
+    } catch (e) {
+      for (const f of factors) f.dispose();
+      throw e;
+    }
+    const guide: Guide | null = dim > 0 ? makeGuide(family, dim, start.init.init, { rank: o.rank, rng: ctx.rng.fork("guide") }) : null;
     const cfg: BbviConfig = { options: o, logJoint: lj, transform, ...(t.graph ? { graph: t.graph } : {}) };
     const st = bbviInit(cfg, guide, factors, ctx.rng.fork("steps"));
     try {
@@ -49,7 +57,7 @@ export const BBVI_RUNNER: MethodRunner = {
       converged: verdict.converged,
       reason: verdict.reason,
       steps: st.step,
-      init: `continuous latents from a standard start (mean 0, sd ${o.initScale} in unconstrained space); discrete factors at their prior there`,
+      init: start.how,
       nonFiniteSteps: st.nonFiniteSteps,
       extras: {
         estimators: Object.fromEntries(lj.latents.map((l) => [l.name, l.discrete ? "score" : "reparam"])),
