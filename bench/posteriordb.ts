@@ -14,7 +14,8 @@
  * gp_pois_regr-gp_pois_regr need a Cholesky factorisation of a latent-dependent covariance (the
  * language has MultivariateNormal(loc, scale_tril) but no cholesky()).
  *
- * VIPPL_PDB=<name,...> restricts the posteriors (substring match).
+ * VIPPL_PDB=<name,...> restricts the posteriors (substring match); VIPPL_PDB_FAMILIES=fullrank
+ * the families; VIPPL_PDB_OPTS='{"minSteps": 150}' adds fit options.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -97,6 +98,9 @@ interface RefFile {
 export async function posteriordbBench(): Promise<BenchRecord[]> {
   const only = process.env.VIPPL_PDB?.split(",").filter(Boolean);
   const seeds = (process.env.VIPPL_PDB_SEEDS ?? "1").split(",").map(Number);
+  // Extra fit options as JSON (VIPPL_PDB_OPTS='{"maxSteps": 2000}'), and the families to run.
+  const extra = JSON.parse(process.env.VIPPL_PDB_OPTS ?? "{}") as Record<string, unknown>;
+  const families = (process.env.VIPPL_PDB_FAMILIES ?? "meanfield,fullrank").split(",") as ("meanfield" | "fullrank")[];
   const names = readdirSync(POSTERIORDB).filter((n) => existsSync(join(POSTERIORDB, n, "reference.json"))).sort();
   // diamonds last: it is the slowest.
   names.sort((a, b) => Number(a.startsWith("diamonds")) - Number(b.startsWith("diamonds")));
@@ -116,13 +120,13 @@ export async function posteriordbBench(): Promise<BenchRecord[]> {
     const src = readFileSync(pplPath, "utf8");
     const raw = JSON.parse(readFileSync(join(POSTERIORDB, name, "data.json"), "utf8")) as Data;
     const data = declared(src, derive[name] ? derive[name](raw) : raw);
-    for (const family of ["meanfield", "fullrank"] as const) {
+    for (const family of families) {
       for (const seed of seeds) {
         const c = `${name}/${family}${seeds.length > 1 ? `/seed${seed}` : ""}`;
         const t0 = performance.now();
         try {
           const model = compile(src, { file: pplPath });
-          const fit = await model.fit(data, { seed, family });
+          const fit = await model.fit(data, { seed, family, ...extra });
           const rows = fit.summary();
           const ms = performance.now() - t0;
           const s = score(refNames, ref.parameters, fromSummary(rows));

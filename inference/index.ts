@@ -5,7 +5,7 @@ export { approximationFromState, approximationFamilies, APPROXIMATION_KINDS, Gau
 export { drawPosterior } from "./draws.js";
 export { FitResult, summarise, type SummaryRow, type SavedFit, type FitDiagnostics, type SavedLayout } from "./result.js";
 export { validateOptions, OPTION_NAMES, DEFAULT_OPTIONS, type FitOptions, type ResolvedOptions, type ProgressInfo, type CheckpointOptions, type FamilyName, type GuideFamily, type EntropyMode, type EstimatorName, type InitMode } from "./options.js";
-export { METHODS, METHOD_NAMES, resolveMethod, modelFeatures, type MethodInfo, type MethodCapabilities, type ModelFeatures } from "./registry.js";
+export { METHODS, METHOD_NAMES, resolveMethod, modelFeatures, graphFeatures, type MethodInfo, type MethodCapabilities, type ModelFeatures } from "./registry.js";
 export { INFERENCE_CODES } from "./errors.js";
 export { paretoK, fitGeneralisedPareto, type ParetoDiagnostic, type ParetoVerdict } from "./psis.js";
 export { LatentTransform } from "./transform.js";

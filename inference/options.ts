@@ -133,6 +133,8 @@ export interface ResolvedOptions {
   readonly progressEvery: number;
   readonly checkpoint: CheckpointOptions | undefined;
   readonly resume: unknown;
+  /** The options the caller set (the rest are defaults a method may adapt to the model). */
+  readonly given: ReadonlySet<string>;
 }
 
 export const DEFAULT_OPTIONS = {
@@ -258,6 +260,7 @@ export function validateOptions(raw: unknown): PhaseResult<ResolvedOptions> {
       progressEvery: get("progressEvery", DEFAULT_OPTIONS.progressEvery),
       checkpoint: get<CheckpointOptions | undefined>("checkpoint", undefined),
       resume: o.resume,
+      given: new Set(Object.keys(o).filter((k) => o[k] !== undefined)),
     },
     diagnostics,
   };

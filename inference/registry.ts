@@ -96,12 +96,35 @@ export const METHOD_NAMES: readonly string[] = ["auto", ...METHODS.map((m) => m.
 
 /** The features of a model; `graph` (when the model was compiled) feeds the structural analyses. */
 export function modelFeatures(lj: LogJoint, graph?: GraphIR): ModelFeatures {
+  return withConjugacy(
+    {
+      continuousLatents: lj.latents.filter((l) => !l.discrete).map((l) => l.name),
+      discreteLatents: lj.latents.filter((l) => l.discrete).map((l) => l.name),
+      params: [...lj.params.keys()],
+    },
+    graph,
+  );
+}
+
+/** The same features read from the graph alone (what `vippl graph` reports before any data is bound). */
+export function graphFeatures(graph: GraphIR): ModelFeatures {
+  const nodes = [...graph.nodes.values()].filter((n) => !n.inGuide);
+  const latents = nodes.filter((n) => n.kind === "latent" || (n.kind === "network" && n.network?.stochastic));
+  return withConjugacy(
+    {
+      continuousLatents: latents.filter((n) => !n.discrete).map((n) => n.name),
+      discreteLatents: latents.filter((n) => n.discrete).map((n) => n.name),
+      params: nodes.filter((n) => n.kind === "param" || (n.kind === "network" && !n.network?.stochastic)).map((n) => n.name),
+    },
+    graph,
+  );
+}
+
+function withConjugacy(base: Pick<ModelFeatures, "continuousLatents" | "discreteLatents" | "params">, graph?: GraphIR): ModelFeatures {
   const conj = graph?.analyses.conjugacy;
   const bad = conj ? [...conj.latents.values()].find((l) => !l.conjugate) : undefined;
   return {
-    continuousLatents: lj.latents.filter((l) => !l.discrete).map((l) => l.name),
-    discreteLatents: lj.latents.filter((l) => l.discrete).map((l) => l.name),
-    params: [...lj.params.keys()],
+    ...base,
     ...(conj
       ? { conjugacy: { allConjugate: conj.allConjugate, ...(graph?.guide ? { guideBlock: true } : {}), ...(bad?.breaking ? { breaking: { latent: bad.node, reason: bad.breaking.reason, span: bad.breaking.span } } : {}) } }
       : {}),

@@ -114,6 +114,16 @@ describe("vippl graph", () => {
     expect(Array.isArray(g.plates)).toBe(true);
   });
 
+  it("says which method auto picks and why: cavi, advi or bbvi by the model's latents", async () => {
+    const coin = await vippl("graph", "examples/coin.ppl");
+    expect(coin.out).toMatch(/method\n  auto: cavi: every latent is conjugate/);
+    const eight = await vippl("graph", "examples/eight_schools.ppl");
+    expect(eight.out).toMatch(/auto: advi: every latent is continuous/);
+    const gmm = await vippl("graph", "examples/gmm.ppl", "--json");
+    expect(JSON.parse(gmm.out).method).toMatchObject({ name: "bbvi" });
+    expect(JSON.parse(gmm.out).method.reason).toContain("'z' is discrete");
+  });
+
   it("refuses --dot with --json", async () => {
     const r = await vippl("graph", "examples/coin.ppl", "--dot", "--json");
     expect(r.code).toBe(2);
