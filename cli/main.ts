@@ -72,7 +72,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .command("fit")
       .description("fit a model to its data by variational inference; print the posterior summary")
       .argument("<file>", ".ppl model file")
-      .option("--method <name>", "inference method: auto (default) or advi")
+      .option("--method <name>", "inference method: auto (default), advi, cavi or bbvi")
       .option("--family <name>", "variational family: auto (default: the model's guide block if it has one, else fullrank up to 64 unconstrained values, else meanfield), meanfield, fullrank, lowrank or custom")
       .option("--seed <n>", "random seed (default 0): the same seed gives the same numbers")
       .option("--steps <n>", "most optimisation steps (default 10000; fits stop earlier when converged)")
@@ -82,7 +82,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .option("--json", "print the result as JSON on stdout")
       .option("--checkpoint <file>", "save a checkpoint to FILE every 500 steps")
       .option("--resume <file>", "resume from a checkpoint written by --checkpoint")
-      .option("--quiet", "no progress output"),
+      .option("--quiet", "no progress output")
+      .option("--verbose", "progress also shows each discrete latent's gradient-variance estimate (method bbvi)"),
   ).action(async (file: string, opts: FitCommandOptions) => setExit(await fitCommand(file, opts, io, io.isTTY ?? false)));
 
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err, outputError: () => undefined });

@@ -7,7 +7,7 @@ import type { GraphIR } from "../compiler/index.js";
 import type { Diagnostic, Span } from "../language/index.js";
 import { ADVI_RUNNER } from "./advi-runner.js";
 import { BBVI_RUNNER } from "./bbvi/index.js";
-import { CAVI_RUNNER, notConjugate } from "./cavi/index.js";
+import { CAVI_RUNNER, CCVI_RUNNER, notConjugate } from "./cavi/index.js";
 import { unknownMethod, unmetCapability } from "./errors.js";
 import type { MethodRunner } from "./method.js";
 import type { LogJoint } from "./target.js";
@@ -76,6 +76,19 @@ export const METHODS: readonly MethodInfo[] = [
     },
     autoPriority: 1,
     autoReason: "auto: every latent is conjugate, so CAVI updates them in closed form",
+  },
+  {
+    name: "ccvi",
+    description: "conjugate-computation VI: closed-form updates for the conjugate latents (Gamma precisions of Normal priors), ADVI steps for the rest, in one fit",
+    available: true,
+    capabilities: { continuousLatents: true, discreteLatents: false, params: false },
+    runner: CCVI_RUNNER,
+    requires: (f) => {
+      if (!f.conjugacy) return "it needs a compiled model's graph";
+      if (f.conjugacy.guideBlock) return "the model has a guide block";
+      if (f.conjugacy.allConjugate) return "every latent is conjugate (use 'cavi')";
+      return undefined;
+    },
   },
   {
     name: "bbvi",

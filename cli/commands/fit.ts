@@ -26,6 +26,14 @@ export interface FitCommandOptions extends CommonOptions {
   resume?: string;
   checkpoint?: string;
   quiet?: boolean;
+  /** Progress shows the per-latent gradient-variance estimates (score-function methods). */
+  verbose?: boolean;
+}
+
+/** Per-latent gradient-variance estimates for the verbose progress line: `grad var z 3.1e+1, c 2.0e-2`. */
+export function gradientVarianceText(v: Readonly<Record<string, number>> | undefined): string {
+  const parts = Object.entries(v ?? {}).map(([name, x]) => `${name} ${Number.isFinite(x) ? x.toExponential(1) : "n/a"}`);
+  return parts.length > 0 ? `grad var ${parts.join(", ")}` : "";
 }
 
 /** Integer flags: a clear diagnostic rather than NaN reaching the optimiser. */
@@ -73,7 +81,9 @@ export async function fitCommand(path: string, opts: FitCommandOptions, io: Io, 
     values = loaded.value.values;
   }
 
-  const bar = !opts.quiet && !opts.json && isTTY ? new SingleBar({ format: " step {value}/{total} | ELBO {elbo} | {sps} steps/s | {left} left ", hideCursor: true, stream: process.stderr, barsize: 24 }) : undefined;
+  const verbose = opts.verbose === true && !opts.quiet;
+  const format = ` step {value}/{total} | ELBO {elbo} | {sps} steps/s | {left} left ${verbose ? "| {gv} " : ""}`;
+  const bar = !opts.quiet && !opts.json && isTTY ? new SingleBar({ format, hideCursor: true, stream: process.stderr, barsize: 24 }) : undefined;
   let lastLine = 0;
   const started = Date.now();
   let fit: FitResult;
@@ -88,13 +98,15 @@ export async function fitCommand(path: string, opts: FitCommandOptions, io: Io, 
       ...(opts.resume ? { resume: JSON.parse(readFileSync(opts.resume, "utf8")) } : {}),
       ...(opts.checkpoint ? { checkpoint: { every: 500, path: opts.checkpoint } } : {}),
       onProgress: (p) => {
-        const fields = { elbo: p.elbo.toFixed(2), sps: Math.round(p.stepsPerSecond), left: `${Math.ceil(p.secondsLeft)}s` };
+        const gv = verbose ? gradientVarianceText(p.gradientVariance) : "";
+        const fields = { elbo: p.elbo.toFixed(2), sps: Math.round(p.stepsPerSecond), left: `${Math.ceil(p.secondsLeft)}s`, gv };
         if (bar) {
           if (!bar.isActive) bar.start(Math.max(p.step, flags.steps.value ?? 10000), p.step, fields);
           bar.update(p.step, fields);
-        } else if (!opts.quiet && !opts.json && Date.now() - lastLine > 2000) {
+        } else if (!opts.quiet && !opts.json && (verbose || Date.now() - lastLine > 2000)) {
+          // Verbose: every report (each progressEvery steps), not one every 2 s.
           lastLine = Date.now();
-          io.err(`step ${p.step}  ELBO ${fields.elbo}  ${fields.sps} steps/s  (${p.phase})\n`);
+          io.err(`step ${p.step}  ELBO ${fields.elbo}  ${fields.sps} steps/s  (${p.phase})${gv ? `  ${gv}` : ""}\n`);
         }
       },
     });

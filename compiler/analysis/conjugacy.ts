@@ -9,7 +9,9 @@
  *    (a mixture: `z ~ Categorical(...)` selects the component; the discrete latent must be the
  *    first index);
  *  - as a precision in a Normal's sd: `1 / sqrt(tau)`, `tau ^ -0.5`, `pow(tau, -0.5)`,
- *    `sqrt(1 / tau)` (Normal is Stan-parameterised, so a Gamma on the sd itself is not conjugate);
+ *    `sqrt(1 / tau)` (Normal is Stan-parameterised, so a Gamma on the sd itself is not conjugate),
+ *    possibly times a constant: `1 / sqrt(c * tau)` (a Normal-Gamma prior, mean given precision
+ *    with precision c tau);
  *  - in a linear predictor with data coefficients: `X @ w + b`, `alpha + beta * x` (Normal
  *    latents only; they form one Gaussian block in q).
  * `let`s with one initialiser are looked through. Statements inside `for` loops and `factor(...)`
@@ -23,7 +25,15 @@ import { isRandom, type GraphCore, type IrFactor, type IrNode } from "../ir.js";
 export type ArgForm =
   | { readonly kind: "const"; readonly expr: Expr }
   /** A latent (indexed by data, or gathered by the discrete `selector` on its first axis). */
-  | { readonly kind: "use"; readonly node: string; readonly expr: Expr; readonly precision: boolean; readonly selector: string | null }
+  | {
+      readonly kind: "use";
+      readonly node: string;
+      readonly expr: Expr;
+      readonly precision: boolean;
+      readonly selector: string | null;
+      /** A precision's constant multiplier c in `1 / sqrt(c * tau)` (absent: 1). */
+      readonly multiplier?: Expr;
+    }
   /** A linear predictor in Normal latents with data coefficients. */
   | { readonly kind: "linear"; readonly nodes: readonly string[]; readonly expr: Expr };
 
@@ -325,6 +335,15 @@ class Analyser {
       const inner = this.matchPrecision(e);
       const pu = inner ? this.matchUse(inner) : undefined;
       if (inner && pu) return { kind: "use", node: pu.node, expr: inner, precision: true, selector: pu.selector };
+      // `c * tau` or `tau * c` with c constant: a precision scaled by c.
+      const prod = inner ? this.resolveLet(inner) : undefined;
+      if (prod && prod.kind === "Binary" && prod.op === "*") {
+        for (const [c, u] of [[prod.left, prod.right], [prod.right, prod.left]] as const) {
+          if (!this.isConst(c)) continue;
+          const m = this.matchUse(u);
+          if (m) return { kind: "use", node: m.node, expr: u, precision: true, selector: m.selector, multiplier: c };
+        }
+      }
     }
     const nodes = new Set<string>();
     if (this.matchLinear(e, nodes) && nodes.size > 0) return { kind: "linear", nodes: [...nodes], expr: e };
@@ -366,7 +385,7 @@ class Analyser {
         for (const id of here) {
           const n = this.g.nodes.get(id)!;
           if (!isRandom(n)) continue;
-          this.breakNode(id, f, `'${id}' enters the ${slot} slot of ${text} (line ${f.span.line}) as \`${printExpr(e)}\`, which is not a form CAVI updates in closed form (a latent, \`mu[z]\`, \`1 / sqrt(tau)\` in a Normal's sd, or a linear predictor \`X @ w + b\`)`);
+          this.breakNode(id, f, `'${id}' enters the ${slot} slot of ${text} (line ${f.span.line}) as \`${printExpr(e)}\`, which is not a form CAVI updates in closed form (a latent, \`mu[z]\`, \`1 / sqrt(tau)\` in a Normal's sd, possibly \`1 / sqrt(c * tau)\`, or a linear predictor \`X @ w + b\`)`);
         }
         forms.push({ kind: "const", expr: e });
         continue;

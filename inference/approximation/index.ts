@@ -9,7 +9,7 @@ import type { Approximation, ApproximationContext, ApproximationKind, Approximat
 import { GAUSSIAN_KIND } from "./gaussian.js";
 import { CUSTOM_KIND } from "./custom.js";
 import { MIXED_KIND } from "./mixed.js";
-import { CAVI_KIND } from "../cavi/index.js";
+import { CAVI_KIND, CCVI_KIND } from "../cavi/index.js";
 
 export type { Approximation, ApproximationContext, ApproximationDraws, ApproximationKind, ApproximationState } from "./approximation.js";
 export { GaussianApproximation, GAUSSIAN_KIND } from "./gaussian.js";
@@ -17,7 +17,7 @@ export { CustomApproximation, CUSTOM_KIND } from "./custom.js";
 export { MixedApproximation, MIXED_KIND, type MixedState } from "./mixed.js";
 
 /** Every kind, explicitly; each family is owned by one kind (a test checks). */
-export const APPROXIMATION_KINDS: readonly ApproximationKind[] = [GAUSSIAN_KIND, CUSTOM_KIND, MIXED_KIND, CAVI_KIND];
+export const APPROXIMATION_KINDS: readonly ApproximationKind[] = [GAUSSIAN_KIND, CUSTOM_KIND, MIXED_KIND, CAVI_KIND, CCVI_KIND];
 
 export function approximationFamilies(): string[] {
   return APPROXIMATION_KINDS.flatMap((k) => [...k.families]);

@@ -111,28 +111,77 @@ function drawAll(st: BbviState, s: number): Draw {
   return { noise, discrete };
 }
 
-/** The reparameterised part: gradients of -ELBO (the loss) in the guide's and the params' variables. */
-function reparamGradients(cfg: BbviConfig, st: BbviState, d: Draw): Map<tf.Variable, tf.Tensor> {
-  const out = new Map<tf.Variable, tf.Tensor>();
-  const params = [...cfg.logJoint.params.values()];
-  const vars = [...(st.guide?.variables ?? []), ...params];
-  if (vars.length === 0) return out;
-  const { value, grads } = tf.variableGrads(() => {
-    let target: tf.Tensor;
+/** The log joint element by element at one draw, with the continuous guide's log q and log-Jacobian, [S] each. */
+export interface JointEval {
+  readonly terms: ElementTerm[];
+  readonly logDet: tf.Tensor;
+  readonly logQc: tf.Tensor;
+}
+
+function disposeJoint(j: JointEval): void {
+  for (const t of j.terms) t.t.dispose();
+  j.logDet.dispose();
+  j.logQc.dispose();
+}
+
+/** Per-draw sum of element terms, [S]. */
+function sumTerms(terms: readonly ElementTerm[], s: number): tf.Tensor {
+  const sums = terms.map((t) => tf.reshape(t.axes.length === 0 ? t.t : tf.sum(t.t, [...Array(t.t.rank - 1).keys()].map((k) => k + 1)), [-1]));
+  return sums.length > 0 ? tf.add(tf.addN(sums), tf.zeros([s])) : tf.zeros([s]);
+}
+
+function drawCount(d: Draw): number {
+  return d.discrete.values().next().value?.shape[0] ?? d.noise?.shape[0] ?? 1;
+}
+
+/**
+ * Evaluates the log joint once at draw `d`, element by element: the terms feed the score part,
+ * and, when there are continuous latents or params, their sum is differentiated for the
+ * reparameterised part in the same evaluation (one forward pass per step instead of two).
+ * Returns the loss gradients (-ELBO) of the guide's and params' variables.
+ */
+function jointPass(cfg: BbviConfig, st: Pick<BbviState, "guide">, d: Draw): { joint: JointEval; grads: Map<tf.Variable, tf.Tensor> } {
+  const lj = cfg.logJoint;
+  const s = drawCount(d);
+  const evaluate = (): { joint: JointEval; target: tf.Tensor } => {
     const values = new Map(d.discrete);
+    let logDet: tf.Tensor = tf.zeros([s]);
+    let logQc: tf.Tensor = tf.zeros([s]);
+    let extra: tf.Tensor = tf.zeros([s]);
     if (st.guide) {
       const z = st.guide.fromNoise(d.noise!);
       const fwd = cfg.transform.forward(z);
       for (const [k, v] of fwd.values) values.set(k, v);
-      const lp = cfg.logJoint.logJoint(values);
-      target = tf.add(lp, fwd.logDet);
-      target = cfg.options.entropy === "analytic" ? tf.add(target, st.guide.entropy()) : tf.sub(target, st.guide.logProb(z, { stopGradient: true }));
-    } else target = cfg.logJoint.logJoint(values);
-    return tf.neg(tf.mean(target)) as tf.Scalar;
+      logDet = fwd.logDet;
+      logQc = st.guide.logProb(z, { stopGradient: true });
+      extra = cfg.options.entropy === "analytic" ? st.guide.entropy() : tf.neg(logQc);
+    }
+    const terms: ElementTerm[] = lj.logJointTermsByElement ? lj.logJointTermsByElement(values) : lj.logJointTerms(values).map((t) => ({ t, axes: [] }));
+    const target = tf.add(tf.add(sumTerms(terms, s), logDet), extra);
+    return { joint: { terms, logDet, logQc }, target };
+  };
+  const grads = new Map<tf.Variable, tf.Tensor>();
+  const vars = [...(st.guide?.variables ?? []), ...lj.params.values()];
+  if (vars.length === 0) {
+    // tidy returns tensors only; the axis labels are collected beside it.
+    let axes: ElementTerm["axes"][] = [];
+    const joint = tf.tidy(() => {
+      const r = evaluate().joint;
+      axes = r.terms.map((t) => t.axes);
+      return { terms: r.terms.map((t) => t.t), logDet: r.logDet, logQc: r.logQc };
+    });
+    return { joint: { terms: joint.terms.map((t, i) => ({ t, axes: axes[i] ?? [] })), logDet: joint.logDet, logQc: joint.logQc }, grads };
+  }
+  let kept: JointEval | null = null;
+  const { value, grads: g } = tf.variableGrads(() => {
+    const r = evaluate();
+    // The terms leave the gradient's function kept (they are constants for the score part).
+    kept = { terms: r.joint.terms.map((t) => ({ t: tf.keep(t.t), axes: t.axes })), logDet: tf.keep(r.joint.logDet), logQc: tf.keep(r.joint.logQc) };
+    return tf.neg(tf.mean(r.target)) as tf.Scalar;
   }, vars);
   value.dispose();
-  for (const v of vars) out.set(v, grads[v.name] ?? tf.zerosLike(v));
-  return out;
+  for (const v of vars) grads.set(v, g[v.name] ?? tf.zerosLike(v));
+  return { joint: kept!, grads };
 }
 
 export interface ScorePass {
@@ -146,30 +195,31 @@ export interface ScorePass {
   readonly signals: Map<string, tf.Tensor>;
 }
 
+type ScoreState = Pick<BbviState, "guide" | "factors" | "uses" | "baselines">;
+
 /**
  * The score-function part at draw `d`: per-draw ELBOs and the discrete latents' gradient
  * estimates. Exported for the estimator tests and the benchmark.
  */
-export function scorePass(cfg: BbviConfig, st: Pick<BbviState, "guide" | "factors" | "uses" | "baselines">, d: Draw, cv: ControlVariate): ScorePass {
-  const lj = cfg.logJoint;
+export function scorePass(cfg: BbviConfig, st: ScoreState, d: Draw, cv: ControlVariate): ScorePass {
+  const { joint, grads } = jointPass(cfg, { guide: st.guide }, d);
+  for (const g of grads.values()) g.dispose();
+  try {
+    return scoreFromJoint(cfg, st, d, joint, cv);
+  } finally {
+    disposeJoint(joint);
+  }
+}
+
+/** The score-function part from an evaluated joint. */
+function scoreFromJoint(cfg: BbviConfig, st: ScoreState, d: Draw, joint: JointEval, cv: ControlVariate): ScorePass {
   // tidy keeps tensors in plain objects (not in Maps): collect them by latent name.
   const out = tf.tidy(() => {
-    const values = new Map(d.discrete);
-    let logDet: tf.Tensor = tf.zeros([1]);
-    let logQc: tf.Tensor = tf.zeros([1]);
-    if (st.guide) {
-      const z = st.guide.fromNoise(d.noise!);
-      const fwd = cfg.transform.forward(z);
-      for (const [k, v] of fwd.values) values.set(k, v);
-      logDet = fwd.logDet;
-      logQc = st.guide.logProb(z);
-    }
-    const terms: ElementTerm[] = lj.logJointTermsByElement ? lj.logJointTermsByElement(values) : lj.logJointTerms(values).map((t) => ({ t, axes: [] }));
-    const sums = terms.map((t) => (t.axes.length === 0 ? t.t : tf.sum(t.t, [...Array(t.t.rank - 1).keys()].map((k) => k + 1))));
-    const s = d.discrete.values().next().value?.shape[0] ?? d.noise?.shape[0] ?? 1;
-    const logp = sums.length > 0 ? tf.add(tf.addN(sums.map((x) => tf.reshape(x, [-1]))), tf.zeros([s])) : tf.zeros([s]);
+    const terms = joint.terms;
+    const s = drawCount(d);
+    const logp = sumTerms(terms, s);
     const lq = new Map(st.factors.map((f) => [f.latent.name, f.logProb(d.discrete.get(f.latent.name)!)] as const));
-    let logQ: tf.Tensor = tf.sub(logQc, logDet);
+    let logQ: tf.Tensor = tf.sub(joint.logQc, joint.logDet);
     for (const q of lq.values()) logQ = tf.add(logQ, tf.sum(q, 1));
     const elbo = tf.sub(logp, logQ);
     const grads: Record<string, tf.Tensor> = {};
@@ -203,8 +253,17 @@ export function bbviStep(cfg: BbviConfig, st: BbviState): void {
   const o = cfg.options;
   const samples = st.phase === "average" ? AVERAGE_SAMPLES_FACTOR * o.samples : o.samples;
   const d = drawAll(st, samples);
-  const rep = reparamGradients(cfg, st, d);
-  const sp = scorePass(cfg, st, d, o.controlVariate);
+  const { joint, grads: rep } = jointPass(cfg, st, d);
+  let sp: ScorePass;
+  try {
+    sp = scoreFromJoint(cfg, st, d, joint, o.controlVariate);
+  } catch (e) {
+    disposeDraw(d);
+    for (const g of rep.values()) g.dispose();
+    throw e;
+  } finally {
+    disposeJoint(joint);
+  }
   try {
     // Adam minimises: the loss gradient is minus the ELBO gradient.
     const gradList = st.variables.map((v) => {

@@ -34,6 +34,8 @@ const LLOYD_ITERATIONS = 50;
 const CLUSTER_CONFIDENCE = 0.9;
 /** Floor of a start log-probability below its element's best (keeps every value reachable). */
 const MIN_LOG_ODDS = -12;
+/** Rounds of (continuous mode given the discrete modes, discrete conditionals at that mode). */
+const START_ROUNDS = 2;
 
 export interface BbviStart {
   readonly init: InitResult;
@@ -54,10 +56,13 @@ export function ownedRows(graph: GraphIR, data: BoundData, l: LatentLayout): { r
   const blanket = graph.analyses.markovBlankets.get(node.id);
   if (!plate || !blanket) return null;
   const n = l.shape[0]!;
+  // Only a label: the latent indexes something in the observation's factor (`mu[z]`), so its
+  // values are exchangeable names of clusters, not counts (`y ~ Normal(k, s)` is not clustered).
+  const indexedIn = (id: string): boolean => graph.nodes.get(id)!.factors.some((f) => graph.factors.get(f)?.uses.some((u) => u.node === node.id && u.edge === "index") ?? false);
   const cols: Float64Array[] = [];
   for (const child of blanket.children) {
     const c = graph.nodes.get(child.node);
-    if (!c || c.kind !== "observed" || child.scope !== "element" || c.axisPlates[0] !== plate) continue;
+    if (!c || c.kind !== "observed" || child.scope !== "element" || c.axisPlates[0] !== plate || !indexedIn(c.id)) continue;
     const v = data.variables.get(c.name);
     if (!v || v.shape[0] !== n) continue;
     const d = v.values.length / n;
@@ -166,19 +171,36 @@ function conditionalStart(lj: LogJoint, graph: GraphIR, f: DiscreteFactor, uses:
   const e = f.latent.size;
   const counts = st.counts ?? Array(e).fill(2);
   const k = Math.max(...counts);
-  const lpT = tf.tidy(() => {
+  let separable = true;
+  const lpT = tf.tidy((): tf.Tensor => {
     const vals = new Map<string, tf.Tensor>();
     for (const [name, v] of values) vals.set(name, tf.tile(v, [k, ...v.shape.slice(1).map(() => 1)]));
     const z = new Float32Array(k * e);
     for (let c = 0; c < k; c++) for (let j = 0; j < e; j++) z[c * e + j] = st.lower[j]! + Math.min(c, counts[j]! - 1);
     vals.set(f.latent.name, tf.tensor(z, [k, ...f.latent.shape], "float32"));
     const terms = lj.logJointTermsByElement!(vals);
+    // Enumerating every element at once is the conditional of each only when each element has
+    // terms of its own: every axis of the latent is a plate the used terms run over element by element.
+    const node = latentNode(graph, f.latent.name);
+    const plates = node?.axisPlates ?? [];
+    const own = plates.length === f.latent.shape.length && plates.every((p) => p !== null);
+    separable = own && uses.every((u, i) => {
+      const axes = terms[i]!.axes;
+      if (u === "target") return f.latent.shape.every((_, a) => axes.some((x) => x.targetAxis === a));
+      if (u === "element") return plates.every((p) => axes.some((x) => x.plate === p));
+      return true;
+    });
+    if (!separable) return tf.zeros([0]);
     let acc: tf.Tensor = tf.zeros([k, e]);
     uses.forEach((u, i) => {
       if (u === "target" || u === "element") acc = tf.add(acc, tf.reshape(elementsOf(terms[i]!, f.latent, graph, u === "target"), [k, e]));
     });
     return acc;
   });
+  if (!separable) {
+    lpT.dispose();
+    return false;
+  }
   const lp = lpT.dataSync();
   lpT.dispose();
   const params = new Float32Array(f.variable.size);
@@ -243,23 +265,24 @@ export function bbviStart(
       notes.push(`'${f.latent.name}' from k-means++ on its data rows (best of ${KMEANS_RESTARTS})`);
     }
   }
-  const fixed = new Map(factors.map((f) => [f.latent.name, modeOf(f)] as const));
   const dim = transform.dim;
-  try {
-    let init: InitResult;
-    if (dim === 0) init = zeroInit(0, o.initScale, "");
-    else if (o.init === "laplace") init = laplaceInit(factors.length > 0 ? withFixed(lj, fixed) : lj, transform, o.initScale);
-    else init = zeroInit(dim, o.initScale, "zero start");
-    const how = init.how.startsWith("laplace") ? `continuous latents at their Laplace approximation given the discrete ones (${init.how.slice("laplace: ".length)})` : `continuous latents from a standard start (mean 0, sd ${o.initScale} in unconstrained space)`;
-    notes.push(how);
-    if (graph) {
+  let init: InitResult = zeroInit(dim, o.initScale, "zero start");
+  let set: string[] = [];
+  // Alternate the two (a hard EM from the clustered or prior start): the continuous mode given the
+  // discrete modes, then the discrete conditionals at that mode; a second round once the
+  // conditionals moved the discrete modes.
+  for (let round = 0; round < START_ROUNDS && (round === 0 || set.length > 0); round++) {
+    const fixed = new Map(factors.map((f) => [f.latent.name, modeOf(f)] as const));
+    try {
+      if (dim > 0 && o.init === "laplace") init = laplaceInit(factors.length > 0 ? withFixed(lj, fixed) : lj, transform, o.initScale);
+      if (!graph) break;
       const values = new Map(fixed);
       const mean = tf.tensor(Float32Array.from(init.init.mean), [1, dim], "float32");
       const fwd = transform.forward(mean);
       mean.dispose();
       fwd.logDet.dispose();
       for (const [k, v] of fwd.values) values.set(k, v);
-      const set: string[] = [];
+      set = [];
       try {
         for (const f of factors) {
           try {
@@ -271,10 +294,11 @@ export function bbviStart(
       } finally {
         disposeValues(fwd.values);
       }
-      if (set.length > 0) notes.push(`${set.join(", ")} at ${set.length > 1 ? "their" : "its"} conditional there`);
+    } finally {
+      disposeValues(fixed);
     }
-    return { init, how: notes.join("; ") };
-  } finally {
-    disposeValues(fixed);
   }
+  if (dim > 0) notes.push(init.how.startsWith("laplace") ? `continuous latents at their Laplace approximation given the discrete ones (${init.how.slice("laplace: ".length)})` : `continuous latents from a standard start (mean 0, sd ${o.initScale} in unconstrained space)`);
+  if (set.length > 0) notes.push(`${set.join(", ")} at ${set.length > 1 ? "their" : "its"} conditional there`);
+  return { init, how: notes.join("; ") || "discrete factors at their prior" };
 }

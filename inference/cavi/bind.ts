@@ -27,6 +27,8 @@ export interface UseSlot {
   readonly stride: number;
   /** A Normal's sd written from a precision (`1 / sqrt(tau)`). */
   readonly precision: boolean;
+  /** Per term, the precision's constant multiplier c of `1 / sqrt(c * tau)` (null: 1). */
+  readonly mult: Float64Array | null;
 }
 
 export interface LinearSlot {
@@ -208,7 +210,7 @@ export function bindModel(graph: GraphIR, data: BoundData | undefined, conj: Con
     family: string;
     termShape: number[];
     target: { kind: "observed"; v: Float64Array; width: number } | { kind: "latent"; node: string };
-    slots: ({ kind: "const"; v: Float64Array; width: number } | { kind: "use"; node: string; unit: Int32Array; stride: number; precision: boolean } | { kind: "linear"; node: string; offset: Float64Array; ptr: Int32Array; col: Int32Array; val: Float64Array })[];
+    slots: ({ kind: "const"; v: Float64Array; width: number } | { kind: "use"; node: string; unit: Int32Array; stride: number; precision: boolean; mult: Float64Array | null } | { kind: "linear"; node: string; offset: Float64Array; ptr: Int32Array; col: Int32Array; val: Float64Array })[];
     selector: { node: string; unit: Int32Array } | null;
   }
   const pending: Pending[] = [];
@@ -237,7 +239,8 @@ export function bindModel(graph: GraphIR, data: BoundData | undefined, conj: Con
       if (form.kind === "use") {
         const p = probeUse(form, termShape, pe);
         if (form.selector && p.zUnit) selector = { node: form.selector, unit: p.zUnit };
-        return { kind: "use" as const, node: form.node, unit: p.unit, stride: p.stride, precision: form.precision };
+        const mult = form.multiplier ? broadcastTo(ev.eval(form.multiplier, new Map(), lets), termShape) : null;
+        return { kind: "use" as const, node: form.node, unit: p.unit, stride: p.stride, precision: form.precision, mult };
       }
       const p = probeLinear(form, termShape);
       for (let t = 0; t < p.ptr.length - 1; t++) if (p.ptr[t + 1]! - p.ptr[t]! > 1) dense.add(blockOf.get(form.nodes[0]!)!.nodes[0]!);
@@ -263,7 +266,7 @@ export function bindModel(graph: GraphIR, data: BoundData | undefined, conj: Con
     const f = graph.factors.get(p.id)!;
     const target: BoundTarget = p.target.kind === "observed" ? p.target : { kind: "latent", q: qOf(p.target.node).q, offset: qOf(p.target.node).offset };
     const slots: Slot[] = p.slots.map((s) =>
-      s.kind === "const" ? s : s.kind === "use" ? { kind: "use", q: qOf(s.node).q, unit: s.unit, stride: s.stride, precision: s.precision } : { kind: "linear", q: qOf(s.node).q as GaussQ, offset: s.offset, ptr: s.ptr, col: s.col, val: s.val },
+      s.kind === "const" ? s : s.kind === "use" ? { kind: "use", q: qOf(s.node).q, unit: s.unit, stride: s.stride, precision: s.precision, mult: s.mult } : { kind: "linear", q: qOf(s.node).q as GaussQ, offset: s.offset, ptr: s.ptr, col: s.col, val: s.val },
     );
     const selector = p.selector ? { q: qOf(p.selector.node).q as CategoricalQ, unit: p.selector.unit } : null;
     const touches = new Set<QFactor>();

@@ -7,13 +7,23 @@
  * (mixtures) have local optima: they restart from several seeds and keep the best ELBO.
  */
 import { conjugatePair, type ConjugatePair, type Rng, type TermStats } from "../../stdlib/index.js";
+import { NormalAggregate } from "./aggregate.js";
+import { CategoricalAggregate } from "./categorical-aggregate.js";
 import type { BoundFactor, BoundModel } from "./bind.js";
+import { kmeans, mixturePoints } from "./kmeans.js";
 import { CategoricalQ, GaussQ, type QFactor } from "./q.js";
 import { reserveOneHot, termsOf } from "./terms.js";
 
 export interface CaviSettings {
-  /** Stop when |ELBO_t - ELBO_{t-1}| <= relTol * |ELBO_t| (default 1e-10). */
+  /** Stop when |ELBO_t - ELBO_{t-1}| <= relTol * |ELBO_t| (default 1e-10)... */
   readonly relTol?: number;
+  /** ... or when |ELBO_t - ELBO_{t-1}| <= absTol (default 0; scikit-learn's `tol` is absolute). */
+  readonly absTol?: number;
+  /**
+   * How a mixture starts: `kmeans` (default; k-means++ then Lloyd on the observed values, for
+   * selectors whose every mixture term is an observed Normal) or `random` responsibilities.
+   */
+  readonly init?: "kmeans" | "random";
   readonly maxSweeps?: number;
   /** Restarts for models with discrete selectors (default 5); 1 otherwise. */
   readonly restarts?: number;
@@ -43,17 +53,23 @@ interface Link {
   readonly asSelector: boolean;
 }
 
-const stats: TermStats = { x: 0, x2: 0, n: 0, mean: 0, mean2: 0, tau: 0, row: new Float64Array(0), rowOff: 0 };
+const stats: TermStats = { x: 0, x2: 0, n: 0, mean: 0, mean2: 0, tau: 0, prec: 1, row: new Float64Array(0), rowOff: 0 };
 
 export class CaviEngine {
   private readonly links = new Map<QFactor, Link[]>();
-  private readonly initial = new Map<QFactor, Record<string, number[]>>();
+  private readonly initial = new Map<QFactor, Record<string, Float64Array>>();
   private out = new Float64Array(2);
+  /** The fast path's per-unit statistics, for the factors it covers. */
+  private readonly aggregates = new Map<BoundFactor, NormalAggregate | CategoricalAggregate>();
 
   constructor(readonly model: BoundModel) {
+    for (const f of model.factors) {
+      const a = NormalAggregate.of(f) ?? CategoricalAggregate.of(f);
+      if (a) this.aggregates.set(f, a);
+    }
     let kmax = 2;
     for (const q of model.qs) {
-      this.initial.set(q, q.params());
+      this.initial.set(q, q.snapshot());
       kmax = Math.max(kmax, q.k);
       const links: Link[] = [];
       for (const f of model.factors) {
@@ -78,10 +94,27 @@ export class CaviEngine {
     return this.model.factors.some((f) => f.selector !== null);
   }
 
-  /** Back to the starting point; a mixture's responsibilities are drawn at random from `rng`. */
-  reset(rng: Rng | null): void {
+  /**
+   * Back to the starting point. A mixture's responsibilities start from k-means on the observed
+   * values (hard labels; the other factors are then updated twice given them, so the first
+   * sweep's responsibilities see sensible means and precisions), or at random from `rng`.
+   */
+  reset(rng: Rng | null, init: "kmeans" | "random" = "kmeans"): void {
     for (const [q, p] of this.initial) q.setParams(p);
-    if (rng) for (const q of this.model.qs) if (q instanceof CategoricalQ && this.isSelector(q)) q.randomise(rng);
+    if (!rng) return;
+    let warm = false;
+    for (const q of this.model.qs) {
+      if (!(q instanceof CategoricalQ) || !this.isSelector(q)) continue;
+      const mixing = this.model.factors.filter((f) => f.selector?.q === q);
+      const aggs = mixing.map((f) => this.aggregates.get(f));
+      if (init === "kmeans" && aggs.every((a) => a instanceof NormalAggregate)) {
+        const pts = mixturePoints(aggs as NormalAggregate[], q.units);
+        q.setLabels(kmeans(pts.x, pts.features, q.k, rng));
+        warm = true;
+      } else q.randomise(rng);
+    }
+    if (!warm) return;
+    for (let pass = 0; pass < 2; pass++) for (const q of this.model.qs) if (!(q instanceof CategoricalQ && this.isSelector(q))) this.updateOne(q);
   }
 
   private isSelector(q: QFactor): boolean {
@@ -97,6 +130,17 @@ export class CaviEngine {
 
   private accumulate(q: QFactor, link: Link): void {
     const f = link.f;
+    const agg = this.aggregates.get(f);
+    if (agg instanceof NormalAggregate) {
+      if (link.asSelector) agg.selectorMessage(q as CategoricalQ);
+      for (const { index, pair } of link.slots) agg.message(q, index, pair, stats, this.out);
+      return;
+    }
+    if (agg) {
+      if (link.asTarget) agg.targetMessage();
+      for (const { pair } of link.slots) agg.message(q, pair, stats, this.out);
+      return;
+    }
     const terms = termsOf(f.family);
     const sel = f.selector;
     const kz = sel ? sel.q.k : 1;
@@ -156,6 +200,11 @@ export class CaviEngine {
   elbo(): number {
     let e = 0;
     for (const f of this.model.factors) {
+      const agg = this.aggregates.get(f);
+      if (agg) {
+        e += agg.expectedLogProb();
+        continue;
+      }
       const terms = termsOf(f.family);
       const sel = f.selector;
       const kz = sel ? sel.q.k : 1;
@@ -179,6 +228,7 @@ export class CaviEngine {
   /** Sweeps until the relative change is below the tolerance, from the current q. */
   runOnce(settings: CaviSettings, restart = 0): { elbo: number; trace: number[]; converged: boolean; maxDecrease: number } {
     const relTol = settings.relTol ?? 1e-10;
+    const absTol = settings.absTol ?? 0;
     const maxSweeps = settings.maxSweeps ?? 1000;
     const trace: number[] = [];
     let prev = -Infinity;
@@ -189,7 +239,7 @@ export class CaviEngine {
       trace.push(e);
       settings.onSweep?.(s, e, restart);
       if (prev > e) maxDecrease = Math.max(maxDecrease, prev - e);
-      if (Math.abs(e - prev) <= relTol * Math.abs(e)) return { elbo: e, trace, converged: true, maxDecrease };
+      if (Math.abs(e - prev) <= Math.max(absTol, relTol * Math.abs(e))) return { elbo: e, trace, converged: true, maxDecrease };
       prev = e;
     }
     return { elbo: prev, trace, converged: false, maxDecrease };
@@ -198,17 +248,17 @@ export class CaviEngine {
   /** Runs from `restarts` starting points (mixtures), leaving q at the best ELBO. */
   run(settings: CaviSettings, rng: Rng): CaviRun {
     const restarts = this.hasSelector ? Math.max(1, settings.restarts ?? 5) : 1;
-    let best: { elbo: number; trace: number[]; converged: boolean; params: Map<QFactor, Record<string, number[]>> } | null = null;
+    let best: { elbo: number; trace: number[]; converged: boolean; params: Map<QFactor, Record<string, Float64Array>> | null } | null = null;
     const elbos: number[] = [];
     let maxDecrease = 0;
     for (let i = 0; i < restarts; i++) {
-      this.reset(this.hasSelector ? rng.fork(`restart-${i}`) : null);
+      this.reset(this.hasSelector ? rng.fork(`restart-${i}`) : null, settings.init ?? "kmeans");
       const r = this.runOnce(settings, i);
       elbos.push(r.elbo);
       maxDecrease = Math.max(maxDecrease, r.maxDecrease);
-      if (!best || r.elbo > best.elbo) best = { ...r, params: new Map(this.model.qs.map((q) => [q, q.params()])) };
+      if (!best || r.elbo > best.elbo) best = { ...r, params: restarts > 1 ? new Map(this.model.qs.map((q) => [q, q.snapshot()])) : null };
     }
-    if (restarts > 1) for (const [q, p] of best!.params) q.setParams(p);
+    if (best!.params) for (const [q, p] of best!.params) q.setParams(p);
     return { elbo: best!.elbo, trace: best!.trace, sweeps: best!.trace.length, converged: best!.converged, restarts, restartElbos: elbos, maxDecrease };
   }
 }

@@ -5,6 +5,7 @@ export const CAVI_CODES = {
   notConjugate: "PPL4110",
   needsGraph: "PPL4111",
   cannotEvaluate: "PPL4112",
+  ccviPattern: "PPL4113",
 } as const;
 
 /** Method 'cavi' asked for on a model with a latent that is not conjugate: points at the factor. */
@@ -24,5 +25,12 @@ export function needsGraph(): Diagnostic {
 export function cannotEvaluate(what: string, span: Span): Diagnostic {
   return makeDiagnostic(CAVI_CODES.cannotEvaluate, "error", `CAVI cannot evaluate this argument: ${what}`, span, {
     hint: "write the argument from data with arithmetic, `@`, indexing and ones/zeros/fill, or use method 'advi'",
+  });
+}
+
+/** Method 'ccvi' asked for on a model outside the pattern it covers. */
+export function ccviPattern(why: string, span: Span): Diagnostic {
+  return makeDiagnostic(CAVI_CODES.ccviPattern, "error", `method 'ccvi' cannot fit this model: ${why}`, span, {
+    hint: "ccvi updates conjugate Gamma precisions of real latents' Normal priors in closed form and fits the rest with ADVI; use 'advi' (or 'cavi' when every latent is conjugate)",
   });
 }

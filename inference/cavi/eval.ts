@@ -45,6 +45,11 @@ export function broadcastIndex(from: readonly number[], to: readonly number[]): 
   const n = size(to);
   const out = new Int32Array(n);
   if (from.length > to.length) throw new EvalFailure(`shape [${from}] does not broadcast to [${to}]`);
+  if (size(from) === n && from.every((d, i) => d === to[to.length - from.length + i])) {
+    // Same elements (leading ones aside): the identity map.
+    for (let i = 0; i < n; i++) out[i] = i;
+    return out;
+  }
   const fs = strides(from);
   const off = to.length - from.length;
   const ts = strides(to);

@@ -5,4 +5,5 @@ export { BetaQ, GammaQ, GaussQ, DirichletQ, CategoricalQ, type QFactor, type QFa
 export { Float64Evaluator, EvalFailure } from "./eval.js";
 export { CaviApproximation, CAVI_KIND, type CaviState, type CaviFactorState } from "./approximation.js";
 export { CAVI_RUNNER } from "./runner.js";
-export { CAVI_CODES, notConjugate } from "./errors.js";
+export { CAVI_CODES, notConjugate, ccviPattern } from "./errors.js";
+export { CCVI_RUNNER, CCVI_KIND, CcviApproximation, type CcviState } from "./ccvi.js";

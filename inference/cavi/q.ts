@@ -18,7 +18,6 @@ import {
   linalgJs,
   mvnEntropy,
   normalEntropy,
-  softmaxRow,
   specialJs,
   type Rng,
 } from "../../stdlib/index.js";
@@ -38,7 +37,9 @@ export interface QBase {
   entropy(): number;
   /** Plain-JSON parameters (save/load). */
   params(): Record<string, number[]>;
-  setParams(p: Record<string, number[]>): void;
+  /** The same parameters as typed-array copies (cheap; restarts keep the best). */
+  snapshot(): Record<string, Float64Array>;
+  setParams(p: Readonly<Record<string, ArrayLike<number>>>): void;
   /** One draw of every unit into `out` (row-major, the node's own layout). */
   sample(rng: Rng, out: Float64Array): void;
   /** log q of a draw. */
@@ -84,7 +85,10 @@ export class BetaQ implements QBase {
   params(): Record<string, number[]> {
     return { a: [...this.a], b: [...this.b] };
   }
-  setParams(p: Record<string, number[]>): void {
+  snapshot(): Record<string, Float64Array> {
+    return { a: this.a.slice(), b: this.b.slice() };
+  }
+  setParams(p: Readonly<Record<string, ArrayLike<number>>>): void {
     this.a.set(p.a!);
     this.b.set(p.b!);
     this.refresh();
@@ -136,7 +140,10 @@ export class GammaQ implements QBase {
   params(): Record<string, number[]> {
     return { shape: [...this.shape], rate: [...this.rate] };
   }
-  setParams(p: Record<string, number[]>): void {
+  snapshot(): Record<string, Float64Array> {
+    return { shape: this.shape.slice(), rate: this.rate.slice() };
+  }
+  setParams(p: Readonly<Record<string, ArrayLike<number>>>): void {
     this.shape.set(p.shape!);
     this.rate.set(p.rate!);
     this.refresh();
@@ -239,7 +246,10 @@ export class GaussQ implements QBase {
   params(): Record<string, number[]> {
     return this.dense ? { mean: [...this.mean], cov: [...this.cov!] } : { mean: [...this.mean], variance: [...this.variance] };
   }
-  setParams(p: Record<string, number[]>): void {
+  snapshot(): Record<string, Float64Array> {
+    return this.dense ? { mean: this.mean.slice(), cov: this.cov!.slice() } : { mean: this.mean.slice(), variance: this.variance.slice() };
+  }
+  setParams(p: Readonly<Record<string, ArrayLike<number>>>): void {
     this.mean.set(p.mean!);
     if (this.dense) {
       this.cov!.set(p.cov!);
@@ -313,7 +323,10 @@ export class DirichletQ implements QBase {
   params(): Record<string, number[]> {
     return { alpha: [...this.alpha] };
   }
-  setParams(p: Record<string, number[]>): void {
+  snapshot(): Record<string, Float64Array> {
+    return { alpha: this.alpha.slice() };
+  }
+  setParams(p: Readonly<Record<string, ArrayLike<number>>>): void {
     this.alpha.set(p.alpha!);
     this.refresh();
   }
@@ -350,19 +363,44 @@ export class CategoricalQ implements QBase {
   readonly acc: Float64Array;
   /** Probabilities (responsibilities), rows of K. */
   readonly r: Float64Array;
+  /** Bumped whenever `r` changes (cached statistics weighted by r check it). */
+  version = 0;
   constructor(readonly nodes: readonly string[], readonly units: number, readonly k: number) {
     this.acc = new Float64Array(units * k);
     this.r = new Float64Array(units * k).fill(1 / k);
   }
   resetAcc(): void {
+    this.lse = null;
     this.acc.fill(0);
   }
+  /** sum over rows of log sum exp(acc) after update(), while acc still holds what r came from. */
+  private lse: number | null = null;
   update(): void {
-    this.r.set(this.acc);
-    for (let u = 0; u < this.units; u++) softmaxRow(this.r, u * this.k, this.k);
+    this.version++;
+    const k = this.k;
+    const r = this.r;
+    const acc = this.acc;
+    let lse = 0;
+    for (let o = 0; o < r.length; o += k) {
+      let m = -Infinity;
+      for (let c = 0; c < k; c++) if (acc[o + c]! > m) m = acc[o + c]!;
+      let s = 0;
+      // exp(-37) < 2^-53: such a category changes no sum it enters, so its probability is 0
+      // (and costs no exp).
+      for (let c = 0; c < k; c++) {
+        const d = acc[o + c]! - m;
+        s += r[o + c] = d < -37 ? 0 : Math.exp(d);
+      }
+      const inv = 1 / s;
+      for (let c = 0; c < k; c++) r[o + c]! *= inv;
+      lse += m + Math.log(s);
+    }
+    this.lse = lse;
   }
   /** Random responsibilities (a symmetric Dirichlet(1) draw per unit): breaks a mixture's symmetry. */
   randomise(rng: Rng): void {
+    this.version++;
+    this.lse = null;
     const k = this.k;
     for (let u = 0; u < this.units; u++) {
       let s = 0;
@@ -375,15 +413,32 @@ export class CategoricalQ implements QBase {
     }
   }
   entropy(): number {
-    let h = 0;
-    for (let u = 0; u < this.units; u++) h += categoricalEntropy(this.r, u * this.k, this.k);
-    return h;
+    // Right after update(), r = softmax(acc) row-wise, so -sum r log r = sum lse - sum r acc
+    // (no logarithm per element). Otherwise: rows are independent, one pass over all of r.
+    if (this.lse !== null) {
+      let s = 0;
+      for (let i = 0; i < this.r.length; i++) if (this.r[i] !== 0) s += this.r[i]! * this.acc[i]!;
+      return this.lse - s;
+    }
+    return categoricalEntropy(this.r, 0, this.r.length);
   }
   params(): Record<string, number[]> {
     return { probs: [...this.r] };
   }
-  setParams(p: Record<string, number[]>): void {
+  snapshot(): Record<string, Float64Array> {
+    return { probs: this.r.slice() };
+  }
+  setParams(p: Readonly<Record<string, ArrayLike<number>>>): void {
+    this.version++;
+    this.lse = null;
     this.r.set(p.probs!);
+  }
+  /** Hard responsibilities: unit u in category label[u]. */
+  setLabels(label: Int32Array): void {
+    this.version++;
+    this.lse = null;
+    this.r.fill(0);
+    for (let u = 0; u < this.units; u++) this.r[u * this.k + label[u]!] = 1;
   }
   sample(rng: Rng, out: Float64Array): void {
     const k = this.k;

@@ -74,6 +74,16 @@ function precisionStats(s: Slot, t: number, k: number, out: number[]): void {
     return;
   }
   positiveStats(s, t, k, out);
+  const c = s.kind === "use" && s.mult ? s.mult[t]! : 1;
+  if (c !== 1) {
+    out[0]! += Math.log(c);
+    out[1]! *= c;
+  }
+}
+
+/** The constant multiplier c of a precision slot `1 / sqrt(c * tau)` at term t (1 when none). */
+function precisionMultiplier(s: Slot, t: number): number {
+  return s.kind === "use" && s.mult ? s.mult[t]! : 1;
 }
 
 /** [E[log p], E[log(1 - p)]] of a probability slot. */
@@ -192,6 +202,7 @@ const NORMAL: LikelihoodTerms = {
     s.mean2 = slotMean2(f.slots[0]!, t, k);
     precisionStats(f.slots[1]!, t, k, tmp2);
     s.tau = tmp2[1]!;
+    s.prec = precisionMultiplier(f.slots[1]!, t);
   },
 };
 

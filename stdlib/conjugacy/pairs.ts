@@ -25,8 +25,10 @@ export interface TermStats {
   /** E[m] and E[m^2] of a Normal child's mean (co-parent). */
   mean: number;
   mean2: number;
-  /** E[tau] of a Normal child's precision (co-parent). */
+  /** E[tau] of a Normal child's precision (co-parent), its constant multiplier included. */
   tau: number;
+  /** The constant multiplier c of a precision written `1 / sqrt(c * tau)` (1 otherwise). */
+  prec: number;
   /** A vector child (Categorical's expected one-hot, Multinomial's counts) as a row of `row`. */
   row: ArrayLike<number>;
   rowOff: number;
@@ -115,10 +117,10 @@ export const CONJUGATE_PAIRS: readonly ConjugatePair[] = [
     likelihood: "Normal",
     slot: "scale",
     forms: ["precision"],
-    formula: "[log tau, tau] += [1/2, -E[(x - m)^2] / 2]",
+    formula: "[log tau, tau] += [1/2, -c E[(x - m)^2] / 2]  (sd = 1 / sqrt(c tau))",
     message: (s, out, w) => {
       out[0]! += 0.5 * w;
-      out[1]! -= 0.5 * w * (s.x2 - 2 * s.x * s.mean + s.mean2);
+      out[1]! -= 0.5 * w * s.prec * (s.x2 - 2 * s.x * s.mean + s.mean2);
     },
   },
   {

@@ -55,6 +55,27 @@ function meanFieldOptimum(): number {
   return elbo();
 }
 
+/** EM for a 1-D Gaussian mixture from a quantile start, components sorted by mean. */
+function emMixture(x: number[], k: number): { w: number[]; mu: number[]; sd: number[] } {
+  const sorted = [...x].sort((a, b) => a - b);
+  let mu = [...Array(k).keys()].map((j) => sorted[Math.floor(((j + 0.5) / k) * x.length)]!);
+  let sd = Array(k).fill(1);
+  let w = Array(k).fill(1 / k);
+  for (let it = 0; it < 500; it++) {
+    const r = x.map((xi) => {
+      const p = mu.map((m, j) => (w[j]! / sd[j]!) * Math.exp(-0.5 * ((xi - m) / sd[j]!) ** 2));
+      const s = p.reduce((a, b) => a + b, 0);
+      return p.map((v) => v / s);
+    });
+    const nk = mu.map((_, j) => r.reduce((a, ri) => a + ri[j]!, 0));
+    w = nk.map((n) => n / x.length);
+    mu = mu.map((_, j) => r.reduce((a, ri, i) => a + ri[j]! * x[i]!, 0) / nk[j]!);
+    sd = mu.map((m, j) => Math.sqrt(r.reduce((a, ri, i) => a + ri[j]! * (x[i]! - m) ** 2, 0) / nk[j]!));
+  }
+  const order = mu.map((_, j) => j).sort((a, b) => mu[a]! - mu[b]!);
+  return { w: order.map((j) => w[j]!), mu: order.map((j) => mu[j]!), sd: order.map((j) => sd[j]!) };
+}
+
 beforeAll(async () => {
   await initBackend();
 });
@@ -100,6 +121,46 @@ describe("bbvi fit", () => {
     expect(ex.estimators).toEqual({ pi: "reparam", z: "score", beta: "reparam", sigma: "reparam" });
     fit.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  }, 60000);
+
+  it("reaches the CAVI optimum's ELBO within 1% on the conjugate Gaussian mixture (same model, same data)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const m = compile(readFileSync("examples/gmm_conjugate.ppl", "utf8"));
+    const data = JSON.parse(readFileSync("examples/gmm_conjugate.data.json", "utf8"));
+    const cavi = await m.fit(data, { method: "cavi", seed: 1, finalSamples: 200 });
+    const bbvi = await m.fit(data, { method: "bbvi", seed: 1, maxSteps: 120, finalSamples: 1000 });
+    expect(cavi.method).toBe("cavi");
+    expect(bbvi.method).toBe("bbvi");
+    expect(Math.abs(bbvi.elbo - cavi.elbo)).toBeLessThan(0.01 * Math.abs(cavi.elbo));
+    // bbvi's family (Gaussians in unconstrained space, a free categorical per point) lies inside
+    // CAVI's mean-field family, so its ELBO cannot beat CAVI's optimum beyond Monte Carlo error.
+    expect(bbvi.elbo).toBeLessThan(cavi.elbo + 4 * (bbvi.elboSe ?? 0) + 1e-6);
+    // Same clusters: every component mean matches one of CAVI's (labels are exchangeable).
+    const means = (f: typeof cavi) => [0, 1, 2].map((k) => [0, 1].map((d) => f.summary().find((r) => r.name === `mu[${k},${d}]`)!));
+    const cm = means(cavi);
+    for (const row of means(bbvi)) {
+      const match = cm.find((c) => Math.abs(c[0]!.mean - row[0]!.mean) < 3 * c[0]!.sd)!;
+      expect(match).toBeDefined();
+      row.forEach((r, d) => expect(Math.abs(r.mean - match[d]!.mean)).toBeLessThan(3 * match[d]!.sd));
+    }
+    cavi.dispose();
+    bbvi.dispose();
+  }, 60000);
+
+  it("puts the ordered means of the non-conjugate mixture (examples/gmm) at the data's clusters", async () => {
+    const { readFileSync } = await import("node:fs");
+    const m = compile(readFileSync("examples/gmm.ppl", "utf8"));
+    const data = JSON.parse(readFileSync("examples/gmm.data.json", "utf8")) as { x: number[] };
+    const fit = await m.fit(data, { method: "bbvi", seed: 2, maxSteps: 150, finalSamples: 1000 });
+    // Reference: maximum likelihood by EM (N = 1000: the posterior concentrates around it).
+    const em = emMixture(data.x, 3);
+    const row = (n: string) => fit.summary().find((r) => r.name === n)!;
+    for (let k = 0; k < 3; k++) {
+      expect(Math.abs(row(`mu[${k}]`).mean - em.mu[k]!)).toBeLessThan(4 * row(`mu[${k}]`).sd);
+      expect(Math.abs(row(`sigma[${k}]`).mean - em.sd[k]!)).toBeLessThan(4 * row(`sigma[${k}]`).sd);
+      expect(Math.abs(row(`weights[${k}]`).mean - em.w[k]!)).toBeLessThan(4 * row(`weights[${k}]`).sd);
+    }
+    fit.dispose();
   }, 60000);
 
   it("rejects options it cannot use, with PPL4130", async () => {
