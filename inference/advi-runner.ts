@@ -7,7 +7,8 @@ import { adviCheckpoint, adviDispose, adviFinalise, adviInit, adviResume, adviSt
 import { CustomApproximation, GaussianApproximation } from "./approximation/index.js";
 import { CustomGuide } from "./guide/index.js";
 import { badOptionValue, badSavedFit, nothingToFit } from "./errors.js";
-import { now, yieldToEventLoop, type MethodContext, type MethodOutcome, type MethodRunner } from "./method.js";
+import { runStepLoop } from "./step-loop.js";
+import { now, type MethodContext, type MethodOutcome, type MethodRunner } from "./method.js";
 import type { ResolvedOptions } from "./options.js";
 import type { LogJoint } from "./target.js";
 import { LatentTransform } from "./transform.js";
@@ -58,30 +59,15 @@ function adaptDefaults(o: ResolvedOptions, lj: LogJoint): ResolvedOptions {
 }
 
 async function loop(cfg: AdviConfig, st: AdviState, o: ResolvedOptions, start: number, baseSeconds: number): Promise<void> {
-  let lastReport = now();
-  let lastStep = st.step;
-  while (!st.done) {
-    adviStep(cfg, st);
-    if (st.step === lastStep) continue; // a rejected step
-    if (o.onProgress && st.step % o.progressEvery === 0) {
-      const tNow = now();
-      const rate = (st.step - lastStep) / Math.max(1e-9, (tNow - lastReport) / 1000);
-      const recent = st.trace.slice(-o.progressEvery);
-      const left = (st.phase === "average" ? st.averageUntil : o.maxSteps) - st.step;
-      o.onProgress({ step: st.step, elbo: recent.reduce((a, b) => a + b, 0) / recent.length, stepsPerSecond: rate, secondsLeft: left / Math.max(rate, 1e-9), phase: st.phase });
-      lastReport = tNow;
-      lastStep = st.step;
-      await yieldToEventLoop();
-    } else if (!o.onProgress) {
-      lastStep = st.step;
-    }
-    if (o.checkpoint && st.step % o.checkpoint.every === 0 && !st.done) {
+  await runStepLoop(st, o, () => adviStep(cfg, st), {
+    afterStep: async () => {
+      if (!o.checkpoint || st.step % o.checkpoint.every !== 0 || st.done) return;
       st.seconds = baseSeconds + (now() - start) / 1000;
       const c = adviCheckpoint(cfg, st);
       o.checkpoint.onCheckpoint?.(c);
       if (o.checkpoint.path) await writeJson(o.checkpoint.path, c);
-    }
-  }
+    },
+  });
 }
 
 async function readCheckpoint(r: unknown): Promise<AdviCheckpoint> {

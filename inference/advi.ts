@@ -11,6 +11,7 @@
  *   Carlo jitter that a fixed-step optimiser leaves in its answer.
  */
 import * as tf from "@tensorflow/tfjs";
+import { accumulateAverage, finishAveraging } from "./averaging.js";
 import { PplError, type Diagnostic } from "../language/index.js";
 import { Rng, type RngState } from "../stdlib/index.js";
 import { ConvergenceMonitor, type ConvergenceState, type ConvergenceVerdict } from "./convergence.js";
@@ -243,18 +244,14 @@ function afterStep(cfg: AdviConfig, st: AdviState, elbo: number): void {
       st.averageUntil = st.verdict ? Math.min(o.maxSteps, st.step + want) : o.maxSteps;
     }
   } else {
-    // Running mean of the iterates.
-    st.avgCount += 1;
-    const w = 1 / st.avgCount;
-    tf.tidy(() => st.avg.forEach((a, i) => a.assign(tf.add(a, tf.mul(tf.sub(st.variables[i]!, a), w)))));
+        accumulateAverage(st);
   }
   if (st.step >= st.averageUntil || st.step >= o.maxSteps) st.done = true;
 }
 
 /** Replaces the iterates by their average over the averaging phase (if any). */
 export function adviFinalise(st: AdviState): ConvergenceVerdict {
-  if (st.avgCount > 0) st.variables.forEach((v, i) => v.assign(st.avg[i]!));
-  return st.verdict ?? st.monitor.capped(st.step);
+  return finishAveraging(st);
 }
 
 export function adviDispose(st: AdviState, options: { keepGuide?: boolean } = {}): void {

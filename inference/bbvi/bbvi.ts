@@ -12,6 +12,7 @@
  * iterates are averaged with three times the samples per step, as ADVI does.
  */
 import * as tf from "@tensorflow/tfjs";
+import { accumulateAverage, finishAveraging } from "../averaging.js";
 import type { ElementTerm, GraphIR } from "../../compiler/index.js";
 import { PplError } from "../../language/index.js";
 import type { Rng } from "../../stdlib/index.js";
@@ -328,17 +329,14 @@ function afterStep(cfg: BbviConfig, st: BbviState, elbo: number): void {
       st.averageUntil = st.verdict ? Math.min(o.maxSteps, st.step + want) : o.maxSteps;
     }
   } else {
-    st.avgCount += 1;
-    const w = 1 / st.avgCount;
-    tf.tidy(() => st.avg.forEach((a, i) => a.assign(tf.add(a, tf.mul(tf.sub(st.variables[i]!, a), w)))));
+    accumulateAverage(st);
   }
   if (st.step >= st.averageUntil || st.step >= o.maxSteps) st.done = true;
 }
 
 /** Replaces the iterates by their average over the averaging phase (if any). */
 export function bbviFinalise(st: BbviState): ConvergenceVerdict {
-  if (st.avgCount > 0) st.variables.forEach((v, i) => v.assign(st.avg[i]!));
-  return st.verdict ?? st.monitor.capped(st.step);
+  return finishAveraging(st);
 }
 
 /** Frees the optimiser's state (the guide and the factors belong to the approximation). */

@@ -9,7 +9,8 @@ import { PplError, type Diagnostic } from "../../language/index.js";
 import { MixedApproximation } from "../approximation/index.js";
 import { nothingToFit } from "../errors.js";
 import { DISCRETE_FAMILIES, makeGuide, type DiscreteFactor, type Guide } from "../guide/index.js";
-import { now, yieldToEventLoop, type MethodContext, type MethodOutcome, type MethodRunner } from "../method.js";
+import { type MethodContext, type MethodOutcome, type MethodRunner } from "../method.js";
+import { runStepLoop } from "../step-loop.js";
 import type { FamilyName, ResolvedOptions } from "../options.js";
 import type { LatentLayout, LogJoint } from "../target.js";
 import { LatentTransform } from "../transform.js";
@@ -125,29 +126,5 @@ function lowerOf(l: LatentLayout): number {
 }
 
 async function loop(cfg: BbviConfig, st: BbviState, o: ResolvedOptions): Promise<void> {
-  let lastReport = now();
-  let lastStep = st.step;
-  while (!st.done) {
-    bbviStep(cfg, st);
-    if (st.step === lastStep) continue; // a rejected step
-    if (o.onProgress && st.step % o.progressEvery === 0) {
-      const tNow = now();
-      const rate = (st.step - lastStep) / Math.max(1e-9, (tNow - lastReport) / 1000);
-      const recent = st.trace.slice(-o.progressEvery);
-      const left = (st.phase === "average" ? st.averageUntil : o.maxSteps) - st.step;
-      o.onProgress({
-        step: st.step,
-        elbo: recent.reduce((a, b) => a + b, 0) / recent.length,
-        stepsPerSecond: rate,
-        secondsLeft: left / Math.max(rate, 1e-9),
-        phase: st.phase,
-        gradientVariance: Object.fromEntries(st.gradientVariance),
-      });
-      lastReport = tNow;
-      lastStep = st.step;
-      await yieldToEventLoop();
-    } else if (!o.onProgress) {
-      lastStep = st.step;
-    }
-  }
+  await runStepLoop(st, o, () => bbviStep(cfg, st), { progress: () => ({ gradientVariance: Object.fromEntries(st.gradientVariance) }) });
 }
