@@ -34,7 +34,11 @@ const SD_GOAL = 0.1;
 
 type Family = "auto" | "meanfield" | "fullrank";
 
+type Method = "advi" | "auto";
+
 interface Variant {
+  /** "advi" forces ADVI; "auto" is the default choice (CAVI for the conjugate models). */
+  readonly method: Method;
   readonly model: string;
   readonly family: Family;
   /** Case prefix: the model, with "/meanfield" for the non-default family. */
@@ -59,6 +63,7 @@ export interface AdviRun {
 /** Per-model summary used by the WebPPL comparison. */
 export interface AdviModelSummary {
   readonly model: string;
+  readonly method: Method;
   readonly family: Family;
   readonly medianMs: number;
   readonly minMs: number;
@@ -82,12 +87,12 @@ function loadExample(model: string): { src: string; data: Record<string, unknown
 }
 
 /** One compile + fit + summary, timed in process. */
-export async function runAdvi(model: string, seed: number, family: Family): Promise<AdviRun> {
+export async function runAdvi(model: string, seed: number, family: Family, method: Method = "advi"): Promise<AdviRun> {
   const { src, data, file } = loadExample(model);
   const t0 = performance.now();
   const m = compile(src, { file });
   const t1 = performance.now();
-  const fit = await m.fit(data, { seed, family });
+  const fit = await m.fit(data, { seed, family, method });
   const rows = fit.summary();
   const t2 = performance.now();
   const run: AdviRun = {
@@ -112,9 +117,11 @@ export async function adviBench(): Promise<BenchRecord[]> {
   const reps = Math.max(1, Number(process.env.VIPPL_BENCH_REPS ?? 1) || 1);
   const only = process.env.VIPPL_BENCH_MODELS?.split(",").filter(Boolean);
   const variants: Variant[] = [
-    ...ADVI_MODELS.map((model) => ({ model, family: "auto" as Family, label: model })),
-    { model: "eight_schools", family: "meanfield" as Family, label: "eight_schools/meanfield" },
-    { model: "logreg", family: "meanfield" as Family, label: "logreg/meanfield" },
+    ...ADVI_MODELS.map((model) => ({ model, method: "advi" as Method, family: "auto" as Family, label: model })),
+    { model: "eight_schools", method: "advi" as Method, family: "meanfield" as Family, label: "eight_schools/meanfield" },
+    { model: "logreg", method: "advi" as Method, family: "meanfield" as Family, label: "logreg/meanfield" },
+    // The default method: CAVI where every latent is conjugate (coin, normal_gamma, linreg).
+    ...ADVI_MODELS.map((model) => ({ model, method: "auto" as Method, family: "auto" as Family, label: `${model}/method-auto` })),
   ].filter((v) => !only || only.includes(v.model));
 
   // Warm-up (untimed): backend initialisation and JIT of the compiler and the fit loop.
@@ -131,7 +138,7 @@ export async function adviBench(): Promise<BenchRecord[]> {
     let worstSd = 0;
     for (const seed of ADVI_SEEDS) {
       const mine: AdviRun[] = [];
-      for (let r = 0; r < reps; r++) mine.push(await runAdvi(v.model, seed, v.family));
+      for (let r = 0; r < reps; r++) mine.push(await runAdvi(v.model, seed, v.family, v.method));
       runs.push(...mine);
       const run = mine[0]!;
       const s = score(ref.names, ref.params, run.params);
@@ -180,7 +187,7 @@ export async function adviBench(): Promise<BenchRecord[]> {
       goal: `mean err <= ${MEAN_GOAL} sd${sdGoal ? `, sd err <= ${SD_GOAL * 100}%` : ""}`,
       meets_goal: meets,
     });
-    summaries.push({ model: v.model, family: v.family, medianMs: median(ms), minMs: Math.min(...ms), meanErr: worstMean, sdErr: worstSd, runs });
+    summaries.push({ model: v.model, method: v.method, family: v.family, medianMs: median(ms), minMs: Math.min(...ms), meanErr: worstMean, sdErr: worstSd, runs });
   }
   if (!only || only.includes("gmm")) {
     records.push({

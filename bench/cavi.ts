@@ -273,7 +273,7 @@ async function gmm100k(): Promise<BenchRecord[]> {
 
 export async function caviBench(): Promise<BenchRecord[]> {
   const out: BenchRecord[] = [];
-  if (existsSync(`${SHARED}/reference/exact.json`) && !process.env.CAVI_GMM_ONLY) for (const m of ["normal_gamma", "linreg"]) out.push(await conjugateModel(m));
+  if (existsSync(`${SHARED}/reference/exact.json`)) for (const m of ["normal_gamma", "linreg"]) out.push(await conjugateModel(m));
   out.push(...(await gmm100k()));
   return out;
 }

@@ -196,11 +196,15 @@ export const CCVI_RUNNER: MethodRunner = {
       throw new PplError([ccviPattern(`family '${st.guide.family}' has no closed-form marginals`, t.graph.span)]);
     }
     const conjugateUpdate = () => {
-      const { mean, variance } = st.guide.marginals!();
-      const m = mean.dataSync();
-      const v = variance.dataSync();
-      mean.dispose();
-      variance.dispose();
+      // Copies (tidy keeps them; the marginals may be the guide's own variables).
+      const [mean, variance] = tf.tidy(() => {
+        const r = st.guide.marginals!();
+        return [r.mean.clone(), r.variance.clone()];
+      });
+      const m = mean!.dataSync();
+      const v = variance!.dataSync();
+      mean!.dispose();
+      variance!.dispose();
       for (const l of links) {
         const off = layout.get(l.name)!.offset;
         for (let i = 0; i < l.size; i++) {

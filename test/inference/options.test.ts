@@ -63,7 +63,7 @@ describe("method registry", () => {
     expect(codes(resolveMethod("cavi", continuous))).toEqual(["PPL4102"]);
   });
   it("lists every method with its capabilities", () => {
-    expect(METHODS.map((m) => m.name)).toEqual(["advi", "cavi", "bbvi", "bbb"]);
+    expect(METHODS.map((m) => m.name)).toEqual(["advi", "cavi", "ccvi", "bbvi", "bbb"]);
     expect(METHODS.find((m) => m.name === "advi")!.capabilities.discreteLatents).toBe(false);
   });
 });
