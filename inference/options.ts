@@ -30,7 +30,8 @@ export interface ProgressInfo {
   readonly stepsPerSecond: number;
   /** An estimate; an upper bound while the convergence rule has not fired. */
   readonly secondsLeft: number;
-  readonly phase: "optimise" | "average";
+  /** "sweep" for closed-form coordinate ascent (CAVI), whose steps are sweeps. */
+  readonly phase: "optimise" | "average" | "sweep";
   /** Score-function methods: the estimated variance of each latent's gradient (summed over its parameters), averaged over recent steps. */
   readonly gradientVariance?: Readonly<Record<string, number>>;
 }

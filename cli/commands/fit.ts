@@ -106,7 +106,8 @@ export async function fitCommand(path: string, opts: FitCommandOptions, io: Io, 
         } else if (!opts.quiet && !opts.json && (verbose || Date.now() - lastLine > 2000)) {
           // Verbose: every report (each progressEvery steps), not one every 2 s.
           lastLine = Date.now();
-          io.err(`step ${p.step}  ELBO ${fields.elbo}  ${fields.sps} steps/s  (${p.phase})${gv ? `  ${gv}` : ""}\n`);
+          if (p.phase === "sweep") io.err(`sweep ${p.step}  ELBO ${fields.elbo}\n`);
+          else io.err(`step ${p.step}  ELBO ${fields.elbo}  ${fields.sps} steps/s  (${p.phase})${gv ? `  ${gv}` : ""}\n`);
         }
       },
     });
@@ -144,8 +145,8 @@ export async function fitCommand(path: string, opts: FitCommandOptions, io: Io, 
     for (const r of rows) params[r.name] = { mean: r.mean, sd: r.sd, q05: r.q05, q50: r.q50, q95: r.q95 };
     io.out(JSON.stringify({ method: fit.method, elbo: fit.elbo, converged: fit.converged, params }, null, 2) + "\n");
   } else {
-    io.out(`${model.name}: ${fit.method} (${fit.methodReason}), ${fit.family} family\n`);
-    io.out(`${fit.converged ? "converged" : "NOT converged"} after ${fit.steps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s: ${fit.reason}\n`);
+    io.out(`${model.name}: ${fit.method} (${fit.methodReason})${fit.family !== fit.method ? `, ${fit.family} family` : ""}\n`);
+    io.out(`${fit.converged ? "converged" : "NOT converged"} after ${fit.steps} ${fit.method === "cavi" ? "sweeps" : "steps"} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${fit.reason}\n`);
     io.out(`ELBO ${fit.elbo.toFixed(3)} ± ${fit.elboSe.toFixed(3)} nats; ${fit.diagnostics.message} [${fit.diagnostics.verdict}]\n`);
     io.out(summaryTable(rows) + "\n");
   }

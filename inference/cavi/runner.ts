@@ -40,7 +40,7 @@ export const CAVI_RUNNER: MethodRunner = {
         maxSweeps,
         restarts: RESTARTS,
         ...(o.onProgress
-          ? { onSweep: (sweep: number, elbo: number) => o.onProgress!({ step: sweep, elbo, stepsPerSecond: 0, secondsLeft: 0, phase: "optimise" }) }
+          ? { onSweep: (sweep: number, elbo: number) => o.onProgress!({ step: sweep, elbo, stepsPerSecond: 0, secondsLeft: 0, phase: "sweep" }) }
           : {}),
       },
       ctx.rng.fork("cavi"),
