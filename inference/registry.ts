@@ -16,6 +16,8 @@ import type { LogJoint } from "./target.js";
 export interface ModelFeatures {
   readonly continuousLatents: readonly string[];
   readonly discreteLatents: readonly string[];
+  /** Where the first discrete latent is declared (for diagnostics). */
+  readonly discreteSpan?: Span;
   readonly params: readonly string[];
   /** The conjugacy analysis (compiled models only): can CAVI update every latent, and if not, why. */
   readonly conjugacy?: {
@@ -113,6 +115,7 @@ export function modelFeatures(lj: LogJoint, graph?: GraphIR): ModelFeatures {
     {
       continuousLatents: lj.latents.filter((l) => !l.discrete).map((l) => l.name),
       discreteLatents: lj.latents.filter((l) => l.discrete).map((l) => l.name),
+      ...spanOf(lj.latents.find((l) => l.discrete)?.span),
       params: [...lj.params.keys()],
     },
     graph,
@@ -127,11 +130,14 @@ export function graphFeatures(graph: GraphIR): ModelFeatures {
     {
       continuousLatents: latents.filter((n) => !n.discrete).map((n) => n.name),
       discreteLatents: latents.filter((n) => n.discrete).map((n) => n.name),
+      ...spanOf(latents.find((n) => n.discrete)?.span),
       params: nodes.filter((n) => n.kind === "param" || (n.kind === "network" && !n.network?.stochastic)).map((n) => n.name),
     },
     graph,
   );
 }
+
+const spanOf = (span: Span | undefined): { discreteSpan?: Span } => (span ? { discreteSpan: span } : {});
 
 function withConjugacy(base: Pick<ModelFeatures, "continuousLatents" | "discreteLatents" | "params">, graph?: GraphIR): ModelFeatures {
   const conj = graph?.analyses.conjugacy;
@@ -177,6 +183,9 @@ export function resolveMethod(name: string, f: ModelFeatures): ResolvedMethod {
   const m = METHODS.find((x) => x.name === name);
   if (!m) return { reason: "", diagnostics: [unknownMethod(name, METHOD_NAMES)] };
   const why = unmet(m, f);
-  if (why) return { reason: "", diagnostics: [(m.requires?.(f) === why ? m.diagnose?.(f, wouldWork) : undefined) ?? unmetCapability(name, why, wouldWork)] };
+  if (why) {
+    const discrete = f.discreteLatents.length > 0 && !m.capabilities.discreteLatents;
+    return { reason: "", diagnostics: [(m.requires?.(f) === why ? m.diagnose?.(f, wouldWork) : undefined) ?? unmetCapability(name, why, wouldWork, discrete ? f.discreteSpan : undefined)] };
+  }
   return { method: m, reason: `chosen by name ('${name}')`, diagnostics: [] };
 }
