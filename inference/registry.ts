@@ -173,7 +173,7 @@ export function resolveMethod(name: string, f: ModelFeatures): ResolvedMethod {
     const byPriority = [...METHODS].sort((a, b) => (b.autoPriority ?? 0) - (a.autoPriority ?? 0));
     const m = byPriority.find((x) => unmet(x, f) === undefined);
     if (!m) {
-      const why = f.discreteLatents.length > 0 ? `discrete latents (${f.discreteLatents.join(", ")}) need 'cavi' or 'bbvi', which are not available yet` : "no available method fits it";
+      const why = f.discreteLatents.length > 0 ? `discrete latents (${f.discreteLatents.join(", ")}) need 'cavi' (every latent conjugate) or 'bbvi', and neither applies to this model` : "no available method fits it";
       return { reason: "", diagnostics: [unmetCapability("auto", why, wouldWork)] };
     }
     if (m.autoReason) return { method: m, reason: m.autoReason, diagnostics: [] };
