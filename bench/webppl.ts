@@ -28,7 +28,7 @@ import { ADVI_MODELS, adviBench, lastAdviSummaries } from "./advi.js";
 export const WEBPPL_DIR = process.env.WEBPPL_DIR ?? "/tmp/webppl/node_modules/webppl";
 export const WEBPPL_INSTALL = "mkdir -p /tmp/webppl && cd /tmp/webppl && npm init -y && npm install webppl@0.9.15";
 
-interface WebpplRecord {
+export interface WebpplRecord {
   system: string;
   version: string;
   method: string;
@@ -43,7 +43,8 @@ interface WebpplRecord {
   error?: string;
 }
 
-function runDriver(models: readonly string[], reps: number, out: string): Promise<number> {
+/** Runs the peer driver for `models` (`reps` each), writing its JSON records to `out`; the exit code. */
+export function runDriver(models: readonly string[], reps: number, out: string): Promise<number> {
   const driver = join(SHARED_BENCH, "webppl", "run_webppl.js");
   const args = [driver, "--models", models.join(","), "--reps", String(reps), "--out", out, "--webppl", WEBPPL_DIR];
   return new Promise((resolve) => {

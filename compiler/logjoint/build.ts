@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { bijectTo, constraintEventRank } from "../../stdlib/index.js";
 import { internalError, printStatement, type DeclStmt, type Diagnostic, type PhaseResult, type TypedModel } from "../lang.js";
 import type { BoundData } from "../data/index.js";
-import { isRandom, type GraphIR, type IrNode } from "../ir.js";
+import { isRandom, type GraphIR, type IrFactor, type IrNode } from "../ir.js";
 import type { AnalyticPrior, ElementAxis, FactorTerm, GuideProgram, LatentLayout, LogJoint, LogJointOptions } from "./types.js";
 import { latentLayouts } from "./layout.js";
 import { DataTensors } from "./data.js";
@@ -17,11 +17,16 @@ import { PredictiveCollector } from "./predictive.js";
 import { ModelProgram, type TensorParam } from "./program.js";
 import { guideDrawOrder, makeGuideProgram, trialGuide } from "./guide.js";
 import { broadcastIfNeeded } from "./value.js";
-import { evaluationFailed, guideCannotDraw, unknownSize } from "./errors.js";
+import { dataOutsideSupport, evaluationFailed, guideCannotDraw, unknownSize } from "./errors.js";
 
 /** Options beyond the shared interface: the seed of network and param initialisation. */
 export interface BuildLogJointOptions extends LogJointOptions {
   readonly seed?: number;
+  /**
+   * Check observed data against each fixed support once and skip the support masks after
+   * (support-checks.ts). Default true; false keeps the per-evaluation checks (A/B measurements).
+   */
+  readonly trustCheckedData?: boolean;
 }
 
 /** The log joint with its minibatch switch (re-slices the data without rebuilding the params). */
@@ -45,7 +50,7 @@ export function buildLogJoint(graph: GraphIR, typed: TypedModel, data: BoundData
   try {
     const dataTensors = new DataTensors(graph, data);
     owned.push(dataTensors);
-    const cache = new ConstantCache();
+    const cache = new ConstantCache(options.trustCheckedData === false ? undefined : (t) => dataTensors.origin(t));
     owned.push(cache);
     const seed = options.seed ?? 0;
     const networks = new Map<string, ParamNetwork>();
@@ -87,6 +92,7 @@ export function buildLogJoint(graph: GraphIR, typed: TypedModel, data: BoundData
     owned.push(program);
     const setMinibatch = (mb: { readonly plate: string; readonly indices: Int32Array } | null) => {
       dataTensors.setMinibatch(mb);
+      cache.dropStale();
       if (mb) {
         const plate = graph.plates.get(mb.plate)!;
         program.minibatch = { plate: mb.plate, n: plate.concreteSize ?? mb.indices.length, b: mb.indices.length };
@@ -215,6 +221,12 @@ export function buildLogJoint(graph: GraphIR, typed: TypedModel, data: BoundData
     if (trial) {
       lj.dispose();
       return { diagnostics: [trial] };
+    }
+    // The trial evaluation checked every observed data variable against its fixed support.
+    const outside = cache.supports.violations.map(({ owner, violation }) => dataOutsideSupport(owner as IrFactor, violation));
+    if (outside.length > 0) {
+      lj.dispose();
+      return { diagnostics: outside };
     }
     if (guide) {
       // A guide that cannot run leaves the model fittable with the automatic guide.

@@ -42,6 +42,14 @@ export class DataTensors {
     return this.sliced.get(name) ?? this.full.get(name);
   }
 
+  /** The full tensor behind a data tensor: itself, or the one a minibatch slice was gathered from; undefined for any other tensor. */
+  origin(t: tf.Tensor): tf.Tensor | undefined {
+    for (const [name, full] of this.full) {
+      if (full === t || this.sliced.get(name) === t) return full;
+    }
+    return undefined;
+  }
+
   /** Integer scalar data as a number. */
   scalar(name: string): number | undefined {
     const v = this.data.variables.get(name);

@@ -11,6 +11,7 @@ import type { ArrayLit, BinaryExpr, CallExpr, Expr, Identifier, IndexArg, IndexE
 import { foldNumbers } from "../lang.js";
 import { matmul } from "../../stdlib/index.js";
 import { BUILTIN_RUNTIME, type BuiltinRuntimeContext } from "./builtins-runtime.js";
+import { SupportChecks } from "./support-checks.js";
 import { align, asBool, asFloat, asInt, broadcastIfNeeded, broadcastShape, elementwise, expandTo, ownRank, withFrame, type Value } from "./value.js";
 
 /** Where names get their values. */
@@ -34,10 +35,19 @@ export class EvalError extends Error {
 
 /** Long-lived tensors derived from persistent ones (literals, transposed data), freed with the owner. */
 export class ConstantCache {
+  /** Observed data checked against each factor's support (support-checks.ts). */
+  readonly supports: SupportChecks;
   private readonly literals = new Map<Expr, tf.Tensor>();
   private readonly transposes = new Map<tf.Tensor, tf.Tensor>();
   private readonly floats = new Map<tf.Tensor, tf.Tensor>();
   private readonly distributions = new Map<object, { key: string; dist: { dispose(): void } }>();
+  /** Terms of a factor's data alone (lgamma(y + 1), log y), by factor and data tensor (LogProbOptions.valueTerms). */
+  private readonly valueTermMaps = new Map<object, Map<tf.Tensor, Map<string, tf.Tensor>>>();
+
+  /** @param dataOrigin the full data tensor behind a data tensor (see SupportChecks); none: no data is trusted. */
+  constructor(dataOrigin: (t: tf.Tensor) => tf.Tensor | undefined = () => undefined) {
+    this.supports = new SupportChecks(dataOrigin);
+  }
 
   literal(e: Expr, make: () => tf.Tensor): tf.Tensor {
     let t = this.literals.get(e);
@@ -85,9 +95,41 @@ export class ConstantCache {
     return dist;
   }
 
+  /** The cache of terms of data tensor `x` alone for factor `owner` (its tensors are freed here). */
+  valueTerms(owner: object, x: tf.Tensor): Map<string, tf.Tensor> {
+    let byData = this.valueTermMaps.get(owner);
+    if (!byData) this.valueTermMaps.set(owner, (byData = new Map()));
+    let m = byData.get(x);
+    if (!m) byData.set(x, (m = new Map()));
+    return m;
+  }
+
+  /**
+   * Frees the float copies, transposes and value terms of tensors that are gone (a minibatch's
+   * slices of the data, replaced by the next batch), which would otherwise pile up one per batch.
+   */
+  dropStale(): void {
+    for (const m of [this.floats, this.transposes]) {
+      for (const [k, t] of m) {
+        if (!k.isDisposed) continue;
+        t.dispose();
+        m.delete(k);
+      }
+    }
+    for (const byData of this.valueTermMaps.values()) {
+      for (const [k, m] of byData) {
+        if (!k.isDisposed) continue;
+        for (const t of m.values()) t.dispose();
+        byData.delete(k);
+      }
+    }
+  }
+
   dispose(): void {
     for (const d of this.distributions.values()) d.dist.dispose();
     this.distributions.clear();
+    for (const byData of this.valueTermMaps.values()) for (const m of byData.values()) for (const t of m.values()) t.dispose();
+    this.valueTermMaps.clear();
     for (const t of this.literals.values()) t.dispose();
     for (const t of this.transposes.values()) t.dispose();
     for (const t of this.floats.values()) t.dispose();

@@ -7,9 +7,10 @@
  * of a Categorical) are the distribution's business: its logProb is -Infinity outside.
  */
 import * as tf from "@tensorflow/tfjs";
-import { distributionFactories, type Distribution, type DistributionFactory } from "../../stdlib/index.js";
+import { distributionFactories, unflatten, type Distribution, type DistributionFactory } from "../../stdlib/index.js";
 import type { DistributionSignature } from "../lang.js";
 import type { ConstantCache } from "./evaluator.js";
+import type { SupportViolation } from "./support-checks.js";
 import { asFloat, ownRank, sumToSample, type Value } from "./value.js";
 
 /** The factory of a distribution name; throws for a name the stdlib lacks. */
@@ -81,7 +82,32 @@ function floatOf(v: Value, t: tf.Tensor, cache?: ConstantCache): tf.Tensor {
 export function factorLogProb(sig: DistributionSignature, target: Value, args: readonly Value[], cache?: ConstantCache, owner?: object): Value {
   const { dist, frame, batch } = factorDistribution(sig, target.frame, ownRank(target), args, cache, owner);
   const x0 = floatOf(target, padFramed(target, sig.eventRank, frame, batch), cache);
-  return { t: dist.logProb(x0), frame };
+  // Observed data in a support that depends on no parameter is checked once (support-checks.ts):
+  // every later evaluation skips the support mask and its -Infinity select over [S, ...].
+  const trusted = !!cache && !!owner && target.persistent === true && target.frame === 0 && dist.fixedSupport && cache.supports.inSupport(owner, target.t, () => outsideSupport(dist, x0));
+  // Trusted data is also the same tensor at every call: terms of it alone are computed once.
+  return { t: dist.logProb(x0, trusted ? { trustedSupport: true, valueTerms: cache.valueTerms(owner, target.t) } : {}), frame };
+}
+
+/** Where `x` falls outside `dist`'s support, as `logProb` decides it: the first element, its value and how many; null when none does. */
+export function outsideSupport(dist: Distribution, x: tf.Tensor): SupportViolation | null {
+  const m = dist.supportMask(x);
+  const ok = m.dataSync();
+  const shape = m.shape;
+  m.dispose();
+  let first = -1;
+  let count = 0;
+  for (let i = 0; i < ok.length; i++) {
+    if (ok[i]) continue;
+    if (first < 0) first = i;
+    count++;
+  }
+  if (first < 0) return null;
+  const index = unflatten(first, shape);
+  // The value itself where the mask is element by element (not per event, as a simplex's).
+  const sameShape = shape.length === x.rank && shape.every((n, i) => n === x.shape[i]);
+  const value = sameShape ? (x.dataSync()[first] ?? NaN) : null;
+  return { index, value, count, size: ok.length };
 }
 
 /** The factor's term: log p summed over all axes but the sample axis ([S or 1], or a scalar). */

@@ -4,7 +4,8 @@
  * sqrt(tau))`: every message and the factor's ELBO term depend on the data only through the
  * per-unit weighted sufficient statistics W_j = sum w, S1_j = sum w x, S2_j = sum w x^2 (w the
  * selector's responsibility of the unit's category). They are accumulated in one pass over the
- * terms (plain Float64Array loops) whenever the responsibilities change, and the messages to
+ * terms (plain Float64Array loops) whenever the responsibilities change (or filled by the fused
+ * selector update of mixture-update.ts while it computes them), and the messages to
  * the mean and the precision come from the pair registry fed with the unit's statistics (the
  * messages are linear in w, w x, w x^2, so one call per unit equals the sum of one per term).
  * The message to the selector is one fused pass: E log N(x | mu_j, tau_j) = a_j + b_j x + c_j x^2.
@@ -21,9 +22,10 @@ export class NormalAggregate {
   readonly w: Float64Array;
   readonly s1: Float64Array;
   readonly s2: Float64Array;
-  private readonly a: Float64Array;
-  private readonly b: Float64Array;
-  private readonly c: Float64Array;
+  /** E log N(x | mu_j, tau_j) = a_j + b_j x + c_j x^2 per unit (after `coefficients()`). */
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  readonly c: Float64Array;
   private seen = -1;
 
   private constructor(readonly f: BoundFactor) {
@@ -47,6 +49,16 @@ export class NormalAggregate {
     if (loc.q.units !== scale.q.units || loc.stride !== scale.stride || (f.selector && loc.stride === 0)) return null;
     for (let t = 0; t < f.terms; t++) if (loc.unit[t] !== scale.unit[t]) return null;
     return new NormalAggregate(f);
+  }
+
+  /** The observed values, one per term. */
+  get x(): Float64Array {
+    return (this.f.target as { v: Float64Array }).v;
+  }
+
+  /** The statistics were filled elsewhere (the fused mixture update) for this selector version. */
+  markFresh(version: number): void {
+    this.seen = version;
   }
 
   /** Recomputes the statistics when the selector's responsibilities changed since the last call. */
@@ -120,7 +132,7 @@ export class NormalAggregate {
     }
   }
 
-  private coefficients(): void {
+  coefficients(): void {
     const mu = this.loc.q as GaussQ;
     const tau = this.scale.q as GammaQ;
     for (let j = 0; j < this.a.length; j++) {

@@ -119,6 +119,7 @@ export function bindModel(graph: GraphIR, data: BoundData | undefined, conj: Con
     }
   }
 
+  const selectorProbes = new Map<string, { fake: Float64Array; zCodes: Float64Array }>();
   /** The unit map of a `use` argument: per term, the unit read (and the stride per category). */
   const probeUse = (form: Extract<ArgForm, { kind: "use" }>, termShape: readonly number[], paramEventRank: number) => {
     const n = graph.nodes.get(form.node)!;
@@ -133,11 +134,22 @@ export function bindModel(graph: GraphIR, data: BoundData | undefined, conj: Con
       const zs = shapeOf(z);
       const nz = prod(zs);
       rest = prod(shape) / eSize / shape[0]!;
-      const fake = new Float64Array(nz * prod(shape.slice(1)));
-      const per = prod(shape.slice(1));
-      for (let zi = 0; zi < nz; zi++) for (let j = 0; j < per; j++) fake[zi * per + j] = zi * rest + Math.floor(j / eSize);
-      over.set(form.node, { shape: [nz, ...shape.slice(1)], data: fake });
-      over.set(form.selector, { shape: zs, data: Float64Array.from({ length: nz }, (_, i) => i) });
+      // The probe arrays depend only on the shapes: latents of one shape under one selector
+      // (`mu[z]`, `tau[z]`) share them (they are N-sized; the evaluator never writes into them).
+      const key = `${shape.join(",")}|${eSize}|${zs.join(",")}`;
+      let probe = selectorProbes.get(key);
+      if (!probe) {
+        const fake = new Float64Array(nz * prod(shape.slice(1)));
+        const per = prod(shape.slice(1));
+        if (eSize === 1) for (let zi = 0, o = 0; zi < nz; zi++) for (let j = 0; j < per; j++) fake[o++] = zi * rest + j;
+        else for (let zi = 0; zi < nz; zi++) for (let j = 0; j < per; j++) fake[zi * per + j] = zi * rest + Math.floor(j / eSize);
+        const zCodes = new Float64Array(nz);
+        for (let i = 0; i < nz; i++) zCodes[i] = i;
+        probe = { fake, zCodes };
+        selectorProbes.set(key, probe);
+      }
+      over.set(form.node, { shape: [nz, ...shape.slice(1)], data: probe.fake });
+      over.set(form.selector, { shape: zs, data: probe.zCodes });
     } else {
       const fake = new Float64Array(prod(shape));
       for (let i = 0; i < fake.length; i++) fake[i] = Math.floor(i / eSize);
@@ -146,17 +158,28 @@ export function bindModel(graph: GraphIR, data: BoundData | undefined, conj: Con
     const v = ev.eval(form.expr, over, lets);
     const vEvent = prod(v.shape.slice(v.shape.length - paramEventRank));
     const vBatch = v.shape.slice(0, v.shape.length - paramEventRank);
-    const idx = broadcastIndex(vBatch, termShape);
-    const codes = new Float64Array(idx.length);
-    for (let t = 0; t < idx.length; t++) codes[t] = v.data[idx[t]! * vEvent]!;
+    // One code per term: the value itself when it already has the terms' shape (no broadcasting).
+    const identity = vEvent === 1 && prod(vBatch) === prod(termShape) && vBatch.length <= termShape.length && vBatch.every((d, i) => d === termShape[termShape.length - vBatch.length + i]);
+    let codes = v.data;
+    if (!identity) {
+      const idx = broadcastIndex(vBatch, termShape);
+      codes = new Float64Array(idx.length);
+      for (let t = 0; t < idx.length; t++) codes[t] = v.data[idx[t]! * vEvent]!;
+    }
     const block = blockOf.get(form.node);
     const base = block ? block.offsets.get(form.node)! : 0;
-    if (!form.selector) return { unit: Int32Array.from(codes, (c) => c + base), stride: 0, zUnit: null };
     const unit = new Int32Array(codes.length);
+    if (!form.selector) {
+      for (let t = 0; t < codes.length; t++) unit[t] = codes[t]! + base;
+      return { unit, stride: 0, zUnit: null };
+    }
+    // Codes are small non-negative integers: integer division and remainder.
     const zUnit = new Int32Array(codes.length);
     for (let t = 0; t < codes.length; t++) {
-      zUnit[t] = Math.floor(codes[t]! / rest);
-      unit[t] = (codes[t]! % rest) + base;
+      const c = codes[t]! | 0;
+      const zi = (c / rest) | 0;
+      zUnit[t] = zi;
+      unit[t] = c - zi * rest + base;
     }
     return { unit, stride: rest, zUnit };
   };

@@ -11,14 +11,17 @@ import type { BoundFactor } from "./bind.js";
 import { CategoricalQ, DirichletQ, type QFactor } from "./q.js";
 
 export class CategoricalAggregate {
-  private readonly z: CategoricalQ;
-  private readonly offset: number;
+  readonly z: CategoricalQ;
+  /** z's unit of term 0 (term t is unit offset + t). */
+  readonly offset: number;
   private readonly k: number;
   /** The probabilities' row per term: a Dirichlet unit, or a row of the constant. */
-  private readonly rowOf: Int32Array;
+  readonly rowOf: Int32Array;
   private readonly rows: number;
-  private readonly counts: Float64Array;
-  private readonly logRows: Float64Array;
+  /** Responsibilities summed per row (the message to the Dirichlet). */
+  readonly counts: Float64Array;
+  /** E[log pi] per row (after `logProbs()`). */
+  readonly logRows: Float64Array;
   private seen = -1;
 
   private constructor(readonly f: BoundFactor) {
@@ -46,8 +49,13 @@ export class CategoricalAggregate {
     return null;
   }
 
+  /** The counts were filled elsewhere (the fused mixture update) for this version of z. */
+  markFresh(version: number): void {
+    this.seen = version;
+  }
+
   /** E[log pi] per row, into logRows. */
-  private logProbs(): void {
+  logProbs(): void {
     const s = this.f.slots[0]!;
     if (s.kind === "use") this.logRows.set((s.q as DirichletQ).eLog);
     else if (s.kind === "const") for (let i = 0; i < this.logRows.length; i++) this.logRows[i] = Math.log(s.v[i]!);

@@ -5,12 +5,16 @@
  * closed form. Each update maximises the ELBO in that coordinate, so the ELBO never decreases.
  * Stops when the relative change falls below the tolerance. Models with a discrete selector
  * (mixtures) have local optima: they restart from several seeds and keep the best ELBO.
+ * Factors of known shapes take fast paths (aggregate.ts, categorical-aggregate.ts), and a
+ * mixture's selector whose every factor has one is updated in one fused pass that also refreshes
+ * the statistics and gives the ELBO its terms as log sum exps (mixture-update.ts).
  */
 import { conjugatePair, type ConjugatePair, type Rng, type TermStats } from "../../stdlib/index.js";
 import { NormalAggregate } from "./aggregate.js";
 import { CategoricalAggregate } from "./categorical-aggregate.js";
 import type { BoundFactor, BoundModel } from "./bind.js";
 import { kmeans, mixturePoints } from "./kmeans.js";
+import { MixtureUpdate } from "./mixture-update.js";
 import { CategoricalQ, GaussQ, type QFactor } from "./q.js";
 import { reserveOneHot, termsOf } from "./terms.js";
 
@@ -57,10 +61,13 @@ const stats: TermStats = { x: 0, x2: 0, n: 0, mean: 0, mean2: 0, tau: 0, prec: 1
 
 export class CaviEngine {
   private readonly links = new Map<QFactor, Link[]>();
-  private readonly initial = new Map<QFactor, Record<string, Float64Array>>();
+  /** Starting parameters (null: a categorical's uniform start, not copied: it is N x K). */
+  private readonly initial = new Map<QFactor, Record<string, Float64Array> | null>();
   private out = new Float64Array(2);
   /** The fast path's per-unit statistics, for the factors it covers. */
   private readonly aggregates = new Map<BoundFactor, NormalAggregate | CategoricalAggregate>();
+  /** Fused selector updates (mixtures whose every factor has a fast path), by selector. */
+  private readonly mixtures = new Map<QFactor, MixtureUpdate>();
 
   constructor(readonly model: BoundModel) {
     for (const f of model.factors) {
@@ -69,7 +76,7 @@ export class CaviEngine {
     }
     let kmax = 2;
     for (const q of model.qs) {
-      this.initial.set(q, q.snapshot());
+      this.initial.set(q, q instanceof CategoricalQ ? null : q.snapshot());
       kmax = Math.max(kmax, q.k);
       const links: Link[] = [];
       for (const f of model.factors) {
@@ -84,6 +91,10 @@ export class CaviEngine {
         links.push({ f, asTarget: f.target.kind === "latent" && f.target.q === q, slots, asSelector: f.selector?.q === q });
       }
       this.links.set(q, links);
+      if (q instanceof CategoricalQ) {
+        const m = MixtureUpdate.of(q, links.map((l) => l.f), this.aggregates);
+        if (m) this.mixtures.set(q, m);
+      }
     }
     for (const f of model.factors) if (f.target.kind === "observed" && f.family === "Categorical") kmax = Math.max(kmax, ...Array.from(f.target.v, (x) => x + 1));
     this.out = new Float64Array(kmax);
@@ -100,7 +111,11 @@ export class CaviEngine {
    * sweep's responsibilities see sensible means and precisions), or at random from `rng`.
    */
   reset(rng: Rng | null, init: "kmeans" | "random" = "kmeans"): void {
-    for (const [q, p] of this.initial) q.setParams(p);
+    for (const [q, p] of this.initial) {
+      if (p) q.setParams(p);
+      else (q as CategoricalQ).setUniform();
+    }
+    for (const m of this.mixtures.values()) m.invalidate();
     if (!rng) return;
     let warm = false;
     for (const q of this.model.qs) {
@@ -123,6 +138,12 @@ export class CaviEngine {
 
   /** Updates one q factor to its optimum given the others. */
   updateOne(q: QFactor): void {
+    for (const m of this.mixtures.values()) if (m.reads.has(q)) m.invalidate();
+    const fused = this.mixtures.get(q);
+    if (fused) {
+      fused.update();
+      return;
+    }
     q.resetAcc();
     for (const link of this.links.get(q)!) this.accumulate(q, link);
     q.update();
@@ -199,7 +220,16 @@ export class CaviEngine {
   /** The ELBO in closed form: sum of expected log densities plus the entropies of q. */
   elbo(): number {
     let e = 0;
+    // A fused selector update just done: its factors' terms plus z's entropy are its log sum exps.
+    const done = new Set<BoundFactor | QFactor>();
+    for (const m of this.mixtures.values()) {
+      if (!m.fresh || !m.factors.every((f) => this.aggregates.has(f))) continue;
+      e += m.lse;
+      done.add(m.z);
+      for (const f of m.factors) done.add(f);
+    }
     for (const f of this.model.factors) {
+      if (done.has(f)) continue;
       const agg = this.aggregates.get(f);
       if (agg) {
         e += agg.expectedLogProb();
@@ -215,7 +245,7 @@ export class CaviEngine {
         }
       }
     }
-    for (const q of this.model.qs) e += q.entropy();
+    for (const q of this.model.qs) if (!done.has(q)) e += q.entropy();
     return e;
   }
 

@@ -152,7 +152,8 @@ export class Float64Evaluator {
     for (const [k, v] of graph.sizes) this.base.set(k, scalar(v));
     if (data) {
       for (const [k, v] of data.sizes) this.base.set(k, scalar(v));
-      for (const [k, v] of data.variables) this.base.set(k, { shape: [...v.shape], data: Float64Array.from(v.values) });
+      // Float64 data is shared, not copied (nothing here writes into a value it reads).
+      for (const [k, v] of data.variables) this.base.set(k, { shape: [...v.shape], data: v.values instanceof Float64Array ? v.values : Float64Array.from(v.values) });
     }
   }
 

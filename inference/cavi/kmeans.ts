@@ -18,6 +18,15 @@ export function mixturePoints(aggs: readonly NormalAggregate[], points: number):
     for (let t = 0; t < a.f.terms; t++) if (key[a.loc.unit[t]!] === -1) key[a.loc.unit[t]!] = features++;
     keys.push(key);
   }
+  // One factor whose values are already the points' rows in order (x[n, d]): read them in place.
+  if (aggs.length === 1 && aggs[0]!.f.terms === points * features) {
+    const a = aggs[0]!;
+    const zu = a.f.selector!.unit;
+    const key = keys[0]!;
+    let inPlace = true;
+    for (let t = 0; t < a.f.terms && inPlace; t++) inPlace = zu[t]! * features + key[a.loc.unit[t]!]! === t;
+    if (inPlace) return { x: a.x, features };
+  }
   const x = new Float64Array(points * features).fill(NaN);
   aggs.forEach((a, i) => {
     const v = (a.f.target as { v: Float64Array }).v;
@@ -40,10 +49,24 @@ function dist2(x: Float64Array, f: number, n: number, c: Float64Array, k: number
 }
 
 /** Squared distance of every point to centre c, combined into `out` by min with `floor` (if given). */
-function distances(x: Float64Array, f: number, centers: Float64Array, c: number, out: Float64Array, floor: Float64Array | null): number {
+function distances(x: Float64Array, f: number, centers: Float64Array, c: number, out: Float64Array, floor: Float64Array | null, dense: boolean): number {
   const n = out.length;
   const co = c * f;
   let total = 0;
+  if (dense && f === 2) {
+    // The common two-feature case, unrolled (same sums in the same order).
+    const c0 = centers[co]!;
+    const c1 = centers[co + 1]!;
+    for (let i = 0, o = 0; i < n; i++, o += 2) {
+      const e0 = x[o]! - c0;
+      const e1 = x[o + 1]! - c1;
+      let d = 0 + e0 * e0 + e1 * e1;
+      if (floor !== null && floor[i]! < d) d = floor[i]!;
+      out[i] = d;
+      total += d;
+    }
+    return total;
+  }
   for (let i = 0; i < n; i++) {
     let d = 0;
     const o = i * f;
@@ -91,6 +114,70 @@ function assign(x: Float64Array, f: number, centers: Float64Array, k: number, la
   return changed;
 }
 
+/**
+ * Dense points (no NaN): assigns every point its nearest centre and, in the same pass, sums the
+ * points per new label (into `sum`, counts per feature into `cnt`); returns how many labels changed.
+ */
+function assignAndSum(x: Float64Array, f: number, centers: Float64Array, k: number, label: Int32Array, sum: Float64Array, cnt: Float64Array): number {
+  const n = label.length;
+  sum.fill(0);
+  cnt.fill(0);
+  let changed = 0;
+  if (f === 2) {
+    // The common two-feature case, unrolled (same sums in the same order).
+    for (let i = 0, o = 0; i < n; i++, o += 2) {
+      const x0 = x[o]!;
+      const x1 = x[o + 1]!;
+      let bk = 0;
+      let bd = Infinity;
+      for (let c = 0, co = 0; c < k; c++, co += 2) {
+        const e0 = x0 - centers[co]!;
+        const e1 = x1 - centers[co + 1]!;
+        const d = 0 + e0 * e0 + e1 * e1;
+        if (d < bd) {
+          bd = d;
+          bk = c;
+        }
+      }
+      if (label[i] !== bk) {
+        label[i] = bk;
+        changed++;
+      }
+      const so = bk * 2;
+      sum[so]! += x0;
+      sum[so + 1]! += x1;
+      cnt[so]! += 1;
+      cnt[so + 1]! += 1;
+    }
+    return changed;
+  }
+  for (let i = 0, o = 0; i < n; i++, o += f) {
+    let bk = 0;
+    let bd = Infinity;
+    for (let c = 0, co = 0; c < k; c++, co += f) {
+      let d = 0;
+      for (let j = 0; j < f; j++) {
+        const e = x[o + j]! - centers[co + j]!;
+        d += e * e;
+      }
+      if (d < bd) {
+        bd = d;
+        bk = c;
+      }
+    }
+    if (label[i] !== bk) {
+      label[i] = bk;
+      changed++;
+    }
+    const so = bk * f;
+    for (let j = 0; j < f; j++) {
+      sum[so + j]! += x[o + j]!;
+      cnt[so + j]! += 1;
+    }
+  }
+  return changed;
+}
+
 /** k-means++ then Lloyd: a label in 0..k-1 per point. */
 export function kmeans(x: Float64Array, features: number, k: number, rng: Rng, maxIter = 300): Int32Array {
   const f = features;
@@ -107,9 +194,11 @@ export function kmeans(x: Float64Array, features: number, k: number, rng: Rng, m
     }
     return n - 1;
   };
+  let dense = true;
+  for (let i = 0; i < x.length && dense; i++) dense = x[i] === x[i];
   setCenter(0, Math.min(n - 1, Math.floor(rng.nextUniform() * n)));
   const closest = new Float64Array(n);
-  let pot = distances(x, f, centers, 0, closest, null);
+  let pot = distances(x, f, centers, 0, closest, null, dense);
   const trials = 2 + Math.floor(Math.log(k));
   const cand = new Float64Array(n);
   const best = new Float64Array(n);
@@ -119,7 +208,7 @@ export function kmeans(x: Float64Array, features: number, k: number, rng: Rng, m
     for (let tr = 0; tr < trials; tr++) {
       const p = pot > 0 ? pick(closest, pot) : Math.floor(rng.nextUniform() * n);
       setCenter(c, p);
-      const s = distances(x, f, centers, c, cand, closest);
+      const s = distances(x, f, centers, c, cand, closest, dense);
       if (s < bestPot) {
         bestPot = s;
         bestPoint = p;
@@ -136,20 +225,21 @@ export function kmeans(x: Float64Array, features: number, k: number, rng: Rng, m
   const sum = new Float64Array(k * f);
   const cnt = new Float64Array(k * f);
   const tol = 1e-4 * meanVariance(x, f);
-  let dense = true;
-  for (let i = 0; i < x.length && dense; i++) dense = x[i] === x[i];
   for (let it = 0; it < maxIter; it++) {
-    const changed = assign(x, f, centers, k, label, dense);
+    // Dense points: labels and the new centres' sums in one pass.
+    const changed = dense ? assignAndSum(x, f, centers, k, label, sum, cnt) : assign(x, f, centers, k, label, dense);
     if (changed === 0) break;
-    sum.fill(0);
-    cnt.fill(0);
-    for (let i = 0; i < n; i++) {
-      const c = label[i]!;
-      for (let d = 0; d < f; d++) {
-        const v = x[i * f + d]!;
-        if (v === v) {
-          sum[c * f + d]! += v;
-          cnt[c * f + d]! += 1;
+    if (!dense) {
+      sum.fill(0);
+      cnt.fill(0);
+      for (let i = 0; i < n; i++) {
+        const c = label[i]!;
+        for (let d = 0; d < f; d++) {
+          const v = x[i * f + d]!;
+          if (v === v) {
+            sum[c * f + d]! += v;
+            cnt[c * f + d]! += 1;
+          }
         }
       }
     }
@@ -163,7 +253,8 @@ export function kmeans(x: Float64Array, features: number, k: number, rng: Rng, m
     }
     if (shift <= tol) {
       // Final labels for the final centres.
-      assign(x, f, centers, k, label, dense);
+      if (dense) assignAndSum(x, f, centers, k, label, sum, cnt);
+      else assign(x, f, centers, k, label, dense);
       break;
     }
   }

@@ -397,6 +397,14 @@ export class CategoricalQ implements QBase {
     }
     this.lse = lse;
   }
+  /**
+   * Records that `r` was just set to the row-wise softmax of `acc` elsewhere (the fused mixture
+   * update), with `lse` the sum over rows of log sum exp(acc): as if update() had run.
+   */
+  updatedFromAcc(lse: number): void {
+    this.version++;
+    this.lse = lse;
+  }
   /** Random responsibilities (a symmetric Dirichlet(1) draw per unit): breaks a mixture's symmetry. */
   randomise(rng: Rng): void {
     this.version++;
@@ -432,6 +440,12 @@ export class CategoricalQ implements QBase {
     this.version++;
     this.lse = null;
     this.r.set(p.probs!);
+  }
+  /** Uniform responsibilities (the starting point). */
+  setUniform(): void {
+    this.version++;
+    this.lse = null;
+    this.r.fill(1 / this.k);
   }
   /** Hard responsibilities: unit u in category label[u]. */
   setLabels(label: Int32Array): void {

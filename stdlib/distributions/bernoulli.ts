@@ -4,7 +4,7 @@ import { log1p, logit, xlogy } from "../tensor/special.js";
 import { defineDistribution } from "./define.js";
 import { Distribution, type DistributionOptions, type ExpFamForm, type ParamInput, toFloat } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
-import { inSupport, safeWhere, uniformNoise } from "./core/math.js";
+import { inSupport, mask, safeWhere, uniformNoise, valueTerm } from "./core/math.js";
 import { integerIn } from "./core/discrete.js";
 import type { Rng } from "./core/random.js";
 
@@ -48,9 +48,9 @@ export class BernoulliDistribution extends Distribution {
     // p^x (1 - p)^(1 - x) = (1 - x) + (2x - 1) p on {0, 1}: one log, exact at p = 0 and 1
     // (log 0 = -Infinity where that outcome is impossible), and the x-only work stays at x's
     // shape (data), with p broadcast once. log(1 - p) loses < 6e-8 absolute for tiny p.
-    const ok = integerIn(x, 0, 1);
+    const ok = mask(() => integerIn(x, 0, 1));
     const xs = safeWhere(ok, x, 0);
-    const q = tf.add(tf.sub(1, xs), tf.mul(tf.sub(tf.mul(xs, 2), 1), this.p));
+    const q = tf.add(valueTerm("1-x", () => tf.sub(1, xs)), tf.mul(valueTerm("2x-1", () => tf.sub(tf.mul(xs, 2), 1)), this.p));
     return inSupport(ok, tf.log(q));
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {

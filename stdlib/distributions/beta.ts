@@ -4,7 +4,7 @@ import { digamma, lbeta, log1p } from "../tensor/special.js";
 import { defineDistribution } from "./define.js";
 import { Distribution, type DistributionOptions, type ExpFamForm, type ParamInput, toFloat } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
-import { clampUnit, drawEach, inSupport, safeWhere, valuesAt } from "./core/math.js";
+import { clampUnit, drawEach, inSupport, mask, safeWhere, valuesAt, valueTerm } from "./core/math.js";
 import type { Rng } from "./core/random.js";
 
 export const BetaDefinition = defineDistribution({
@@ -59,11 +59,11 @@ export class BetaDistribution extends Distribution {
   }
 
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
-    const ok = tf.logicalAnd(tf.greater(x, 0), tf.less(x, 1));
-    const xs = clampUnit(x);
+    const ok = mask(() => tf.logicalAnd(tf.greater(x, 0), tf.less(x, 1)));
+    const xs = valueTerm("x01", () => clampUnit(x));
     const am1 = this.constant("a-1", () => tf.sub(this.a, 1));
     const bm1 = this.constant("b-1", () => tf.sub(this.b, 1));
-    const lp = tf.sub(tf.add(tf.mul(am1, tf.log(xs)), tf.mul(bm1, log1p(tf.neg(xs)))), this.constant("lbeta", () => lbeta(this.a, this.b)));
+    const lp = tf.sub(tf.add(tf.mul(am1, valueTerm("log x", () => tf.log(xs))), tf.mul(bm1, valueTerm("log1p(-x)", () => log1p(tf.neg(xs))))), this.constant("lbeta", () => lbeta(this.a, this.b)));
     return inSupport(ok, lp);
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {

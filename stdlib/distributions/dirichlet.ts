@@ -4,7 +4,7 @@ import { digamma, lgamma } from "../tensor/special.js";
 import { defineDistribution } from "./define.js";
 import { Distribution, type DistributionOptions, type ExpFamForm, type ParamInput, toFloat } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
-import { clampPositive, inSupport, safeWhere, valuesAt } from "./core/math.js";
+import { clampPositive, inSupport, mask, safeWhere, valuesAt, valueTerm } from "./core/math.js";
 import type { Rng } from "./core/random.js";
 
 export const DirichletDefinition = defineDistribution({
@@ -60,8 +60,8 @@ export class DirichletDistribution extends Distribution {
   }
 
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
-    const ok = this.onSimplex(x);
-    const lx = tf.log(clampPositive(x));
+    const ok = mask(() => this.onSimplex(x));
+    const lx = valueTerm("log x", () => tf.log(clampPositive(x)));
     const am1 = this.constant("alpha-1", () => tf.sub(this.alpha, 1));
     const lp = tf.sub(tf.sum(tf.mul(am1, lx), -1), this.constant("norm", () => this.logNormalizer()));
     return inSupport(ok, lp);

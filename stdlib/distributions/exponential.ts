@@ -3,7 +3,7 @@ import { constraints } from "../constraints.js";
 import { defineDistribution } from "./define.js";
 import { Distribution, type DistributionOptions, type ExpFamForm, type ParamInput, toFloat } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
-import { inSupport, uniformNoise } from "./core/math.js";
+import { inSupport, mask, uniformNoise } from "./core/math.js";
 import type { Rng } from "./core/random.js";
 
 export const ExponentialDefinition = defineDistribution({
@@ -42,7 +42,7 @@ export class ExponentialDistribution extends Distribution {
   }
 
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
-    return inSupport(tf.greaterEqual(x, 0), tf.sub(tf.log(this.rate), tf.mul(this.rate, x)));
+    return inSupport(mask(() => tf.greaterEqual(x, 0)), tf.sub(tf.log(this.rate), tf.mul(this.rate, x)));
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {
     return this.rsampleImpl(shape, rng);

@@ -4,7 +4,7 @@ import { digamma, lgamma } from "../tensor/special.js";
 import { defineDistribution } from "./define.js";
 import { Distribution, type DistributionOptions, type ExpFamForm, type ParamInput, toFloat } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
-import { clampPositive, drawEach, inSupport, safeWhere, valuesAt } from "./core/math.js";
+import { clampPositive, drawEach, inSupport, mask, safeWhere, valuesAt, valueTerm } from "./core/math.js";
 import type { Rng } from "./core/random.js";
 
 export const GammaDefinition = defineDistribution({
@@ -56,12 +56,12 @@ export class GammaDistribution extends Distribution {
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
     const a = this.shape;
     const b = this.rate;
-    const ok = tf.greater(x, 0);
-    const xs = clampPositive(x);
+    const ok = mask(() => tf.greater(x, 0));
+    const xs = valueTerm("x+", () => clampPositive(x));
     // a log b - lgamma(a): parameters only (kept across calls for constant parameters).
     const norm = this.constant("norm", () => tf.sub(tf.mul(a, tf.log(b)), lgamma(a)));
     const am1 = this.constant("a-1", () => tf.sub(a, 1));
-    const lp = tf.sub(tf.add(norm, tf.mul(am1, tf.log(xs))), tf.mul(b, xs));
+    const lp = tf.sub(tf.add(norm, tf.mul(am1, valueTerm("log x", () => tf.log(xs)))), tf.mul(b, xs));
     return inSupport(ok, lp);
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {

@@ -4,7 +4,7 @@ import { log1p, xlogy } from "../tensor/special.js";
 import { defineDistribution } from "./define.js";
 import { Distribution, type DistributionOptions, type ExpFamForm, type ParamInput, toFloat } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
-import { drawEach, inSupport, safeWhere, valuesAt } from "./core/math.js";
+import { drawEach, inSupport, mask, safeWhere, valuesAt } from "./core/math.js";
 import { integerIn } from "./core/discrete.js";
 import type { Rng } from "./core/random.js";
 
@@ -45,7 +45,7 @@ export class GeometricDistribution extends Distribution {
   }
 
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
-    const ok = integerIn(x, 0);
+    const ok = mask(() => integerIn(x, 0));
     const k = safeWhere(ok, x, 0);
     return inSupport(ok, tf.add(xlogy(k, tf.sub(1, this.p)), tf.log(this.p)));
   }

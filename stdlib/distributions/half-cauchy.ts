@@ -5,7 +5,7 @@ import { defineDistribution } from "./define.js";
 import { type DistributionOptions, type ParamInput } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
 import { LOCATION_SCALE_PARAMS, LocationScaleDistribution } from "./core/location-scale.js";
-import { LOG_PI, filled, inSupport, safeWhere, uniformNoise, where } from "./core/math.js";
+import { LOG_PI, filled, inSupport, mask, uniformNoise, where } from "./core/math.js";
 import type { Rng } from "./core/random.js";
 
 /**
@@ -41,7 +41,7 @@ export class HalfCauchyDistribution extends LocationScaleDistribution {
     // t < -1: 1/2 + atan(t)/pi = atan(-1/t)/pi, which keeps its digits far into the left tail;
     // elsewhere the direct form is at least 1/4, so no cancellation (and no 1/t overflow near 0).
     const neg = tf.less(t, -1);
-    const tn = safeWhere(neg, t, -1);
+    const tn = where(neg, t, -1);
     const left = tf.div(tf.atan(tf.div(-1, tn)), Math.PI);
     const right = tf.add(tf.div(tf.atan(t), Math.PI), 0.5);
     return where(neg, left, right);
@@ -51,7 +51,7 @@ export class HalfCauchyDistribution extends LocationScaleDistribution {
     const z = tf.div(tf.sub(x, this.loc), this.scale);
     // log(pi scale P(X > 0)): parameters only (kept across calls for constant parameters).
     const norm = this.constant("norm", () => tf.add(tf.add(tf.log(this.scale), LOG_PI), tf.log(this.massAboveZero())));
-    return inSupport(tf.greaterEqual(x, 0), tf.neg(tf.add(log1p(tf.square(z)), norm)));
+    return inSupport(mask(() => tf.greaterEqual(x, 0)), tf.neg(tf.add(log1p(tf.square(z)), norm)));
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {
     return this.rsampleImpl(shape, rng);

@@ -3,7 +3,7 @@ import { constraints } from "../constraints.js";
 import { defineDistribution } from "./define.js";
 import { Distribution, type DistributionOptions, type ExpFamForm, type ParamInput, toFloat } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
-import { HALF_LOG_2PI, LN2, inSupport, normalNoise } from "./core/math.js";
+import { HALF_LOG_2PI, LN2, inSupport, mask, normalNoise } from "./core/math.js";
 import type { Rng } from "./core/random.js";
 
 export const HalfNormalDefinition = defineDistribution({
@@ -44,7 +44,7 @@ export class HalfNormalDistribution extends Distribution {
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
     const z = tf.div(x, this.scale);
     const norm = this.constant("norm", () => tf.sub(LN2 - HALF_LOG_2PI, tf.log(this.scale)));
-    return inSupport(tf.greaterEqual(x, 0), tf.add(tf.mul(tf.square(z), -0.5), norm));
+    return inSupport(mask(() => tf.greaterEqual(x, 0)), tf.add(tf.mul(tf.square(z), -0.5), norm));
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {
     return this.rsampleImpl(shape, rng);

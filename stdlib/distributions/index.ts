@@ -108,7 +108,7 @@ export {
   UniformDistribution,
 };
 export { defineDistribution, validateDistribution, type DistributionDefinition, type DistributionParam } from "./define.js";
-export { Distribution, NoClosedFormError, toFloat, type DistributionOptions, type ExpFamForm, type MonteCarloEstimate } from "./core/distribution.js";
+export { Distribution, NoClosedFormError, toFloat, type DistributionOptions, type ExpFamForm, type LogProbOptions, type MonteCarloEstimate } from "./core/distribution.js";
 export { DistributionArgumentError, broadcastShapes, type NestedNumbers, type ParamInput } from "./core/args.js";
 export { distributionFactory, type DistributionFactory, type NamedArgs, type PositionalArgs } from "./core/factory.js";
 export { toRng, type Seed } from "./core/random.js";

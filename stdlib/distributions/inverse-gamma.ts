@@ -4,7 +4,7 @@ import { digamma, lgamma } from "../tensor/special.js";
 import { defineDistribution } from "./define.js";
 import { Distribution, type DistributionOptions, type ExpFamForm, type ParamInput, toFloat } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
-import { clampPositive, drawEach, inSupport, safeWhere, valuesAt, where } from "./core/math.js";
+import { clampPositive, drawEach, inSupport, mask, safeWhere, valuesAt, valueTerm, where } from "./core/math.js";
 import type { Rng } from "./core/random.js";
 
 export const InverseGammaDefinition = defineDistribution({
@@ -57,11 +57,11 @@ export class InverseGammaDistribution extends Distribution {
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
     const a = this.shape;
     const b = this.scale;
-    const ok = tf.greater(x, 0);
-    const xs = clampPositive(x);
+    const ok = mask(() => tf.greater(x, 0));
+    const xs = valueTerm("x+", () => clampPositive(x));
     const norm = this.constant("norm", () => tf.sub(tf.mul(a, tf.log(b)), lgamma(a)));
     const ap1 = this.constant("a+1", () => tf.add(a, 1));
-    const lp = tf.sub(norm, tf.add(tf.mul(ap1, tf.log(xs)), tf.div(b, xs)));
+    const lp = tf.sub(norm, tf.add(tf.mul(ap1, valueTerm("log x", () => tf.log(xs))), tf.div(b, xs)));
     return inSupport(ok, lp);
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {

@@ -3,7 +3,7 @@ import { constraints } from "../constraints.js";
 import { defineDistribution } from "./define.js";
 import { Distribution, type DistributionOptions, type ExpFamForm, type ParamInput, toFloat } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
-import { HALF_LOG_2PI, clampPositive, inSupport, normalNoise, safeWhere } from "./core/math.js";
+import { HALF_LOG_2PI, clampPositive, inSupport, mask, normalNoise, safeWhere, valueTerm } from "./core/math.js";
 import type { Rng } from "./core/random.js";
 
 export const LogNormalDefinition = defineDistribution({
@@ -55,8 +55,8 @@ export class LogNormalDistribution extends Distribution {
   }
 
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
-    const ok = tf.greater(x, 0);
-    const lx = tf.log(clampPositive(x));
+    const ok = mask(() => tf.greater(x, 0));
+    const lx = valueTerm("log x", () => tf.log(clampPositive(x)));
     const z = tf.div(tf.sub(lx, this.mu), this.sigma);
     const lp = tf.sub(tf.sub(tf.sub(tf.mul(tf.square(z), -0.5), tf.log(this.sigma)), lx), HALF_LOG_2PI);
     return inSupport(ok, lp);

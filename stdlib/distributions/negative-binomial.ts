@@ -4,7 +4,7 @@ import { lgamma, log1p } from "../tensor/special.js";
 import { defineDistribution } from "./define.js";
 import { Distribution, type DistributionOptions, type ExpFamForm, type ParamInput, toFloat } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
-import { drawEach, inSupport, safeWhere, valuesAt } from "./core/math.js";
+import { drawEach, inSupport, mask, safeWhere, valuesAt, valueTerm } from "./core/math.js";
 import { integerIn } from "./core/discrete.js";
 import type { Rng } from "./core/random.js";
 
@@ -61,11 +61,11 @@ export class NegativeBinomialDistribution extends Distribution {
 
   /** log C(k + phi - 1, k) = lgamma(k + phi) - lgamma(k + 1) - lgamma(phi). */
   private logBase(k: tf.Tensor): tf.Tensor {
-    return tf.sub(lgamma(tf.add(k, this.phi)), tf.add(lgamma(tf.add(k, 1)), lgamma(this.phi)));
+    return tf.sub(lgamma(tf.add(k, this.phi)), tf.add(valueTerm("lgamma(x+1)", () => lgamma(tf.add(k, 1))), lgamma(this.phi)));
   }
 
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
-    const ok = integerIn(x, 0);
+    const ok = mask(() => integerIn(x, 0));
     const k = safeWhere(ok, x, 0);
     const { mu, phi } = this;
     const logMuPhi = tf.log(tf.add(mu, phi));

@@ -4,7 +4,7 @@ import { lgamma, xlogy } from "../tensor/special.js";
 import { defineDistribution } from "./define.js";
 import { Distribution, type DistributionOptions, type ExpFamForm, type ParamInput, toFloat } from "./core/distribution.js";
 import { distributionFactory } from "./core/factory.js";
-import { drawEach, inSupport, safeWhere, valuesAt } from "./core/math.js";
+import { drawEach, inSupport, mask, safeWhere, valuesAt, valueTerm } from "./core/math.js";
 import { integerIn } from "./core/discrete.js";
 import type { Rng } from "./core/random.js";
 
@@ -46,9 +46,9 @@ export class PoissonDistribution extends Distribution {
   }
 
   protected logProbImpl(x: tf.Tensor): tf.Tensor {
-    const ok = integerIn(x, 0);
+    const ok = mask(() => integerIn(x, 0));
     const k = safeWhere(ok, x, 0);
-    return inSupport(ok, tf.sub(tf.sub(xlogy(k, this.rate), this.rate), lgamma(tf.add(k, 1))));
+    return inSupport(ok, tf.sub(tf.sub(xlogy(k, this.rate), this.rate), valueTerm("lgamma(x+1)", () => lgamma(tf.add(k, 1)))));
   }
   protected sampleImpl(shape: number[], rng: Rng): tf.Tensor {
     const full = this.drawShape(shape);

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { compile, PplError } from "../../index.js";
 import { bindModel, CaviEngine, type BetaQ, type GammaQ, type GaussQ } from "../../inference/cavi/index.js";
 import { Rng, specialJs } from "../../stdlib/index.js";
+import { kmeans } from "../../inference/cavi/kmeans.js";
 import { SHARED } from "./helpers.js";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -235,6 +236,73 @@ describe("CAVI fast paths and the Normal-Gamma prior", () => {
       const d = Math.min(...[0, 1, 2].map((k) => Math.hypot(mu.mean[2 * k]! - c[0]!, mu.mean[2 * k + 1]! - c[1]!)));
       expect(d).toBeLessThan(0.3);
     }
+  });
+});
+
+describe("CAVI's fused mixture update", () => {
+  /** Runs CAVI with the fused selector update on or off; returns the trace and every q's parameters. */
+  function runMixture(src: string, data: Record<string, unknown>, fused: boolean, seed: number) {
+    const m = compile(src);
+    const bound = m.checkData(data);
+    const bm = bindModel(m.graphFor(bound), bound);
+    const engine = new CaviEngine(bm);
+    const mixtures = (engine as unknown as { mixtures: Map<unknown, unknown> }).mixtures;
+    const hadFused = mixtures.size > 0;
+    if (!fused) mixtures.clear();
+    const run = engine.run({ restarts: 2 }, new Rng(seed));
+    return { run, hadFused, params: bm.qs.map((q) => q.params()), elbo: () => engine.elbo(), clearFused: () => mixtures.clear() };
+  }
+
+  it("gives the unfused path's q and ELBO after every sweep, and the ELBO from log sum exps is the sum of the terms", () => {
+    const src = source("gmm_normal_gamma");
+    const data = exampleData("gmm_normal_gamma");
+    for (const seed of [1, 2]) {
+      const a = runMixture(src, data, true, seed);
+      const b = runMixture(src, data, false, seed);
+      expect(a.hadFused).toBe(true);
+      expect(a.run.trace.length).toBe(b.run.trace.length);
+      a.run.trace.forEach((e, i) => expect(Math.abs(e - b.run.trace[i]!)).toBeLessThan(1e-10 * Math.abs(e)));
+      a.params.forEach((p, i) => {
+        for (const [key, v] of Object.entries(p)) v.forEach((x, j) => expect(Math.abs(x - b.params[i]![key]![j]!)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(x))));
+      });
+      // After the run the best restart's q is restored: the ELBO is summed term by term again.
+      a.clearFused();
+      expect(Math.abs(a.elbo() - a.run.elbo)).toBeLessThan(1e-10 * Math.abs(a.run.elbo));
+    }
+  });
+
+  it("groups terms by unit when observations select their component out of order", () => {
+    // Observation i belongs to group g[i] (shuffled): z is per group, so the terms of a unit are scattered.
+    const src = `model Grouped {\n  data N: int\n  data G: int\n  data g: int<lower=0>[N]\n  data x: real[N]\n  latent w: simplex[2]\n  latent mu: real[2]\n  latent tau: real<lower=0>[2]\n  latent z: int<lower=0, upper=1>[G]\n  w ~ Dirichlet(ones(2))\n  mu ~ Normal(0, 10)\n  tau ~ Gamma(1, 1)\n  z ~ Categorical(w)\n  x ~ Normal(mu[z[g]], 1 / sqrt(tau[z[g]]))\n}`;
+    const rng = new Rng(11);
+    const G = 12;
+    const g: number[] = [];
+    const x: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const grp = Math.floor(rng.nextUniform() * G);
+      g.push(grp);
+      x.push((grp % 2 === 0 ? -3 : 3) + rng.nextNormal());
+    }
+    const data = { N: x.length, G, g, x };
+    const a = runMixture(src, data, true, 3);
+    const b = runMixture(src, data, false, 3);
+    expect(a.hadFused).toBe(true);
+    expect(a.run.trace.length).toBe(b.run.trace.length);
+    a.run.trace.forEach((e, i) => expect(Math.abs(e - b.run.trace[i]!)).toBeLessThan(1e-10 * Math.abs(e)));
+    a.run.trace.forEach((e, i) => expect(i === 0 || e >= a.run.trace[i - 1]! - 1e-9 * Math.abs(e)).toBe(true));
+  });
+});
+
+describe("CAVI's k-means start", () => {
+  it("the unrolled two-feature path gives the general path's labels (a zero third feature changes no distance)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.double({ min: -10, max: 10, noNaN: true }), fc.double({ min: -10, max: 10, noNaN: true })), { minLength: 8, maxLength: 120 }), fc.integer({ min: 2, max: 5 }), fc.integer({ min: 0, max: 1000 }), (pts, k, seed) => {
+        const two = Float64Array.from(pts.flat());
+        const three = Float64Array.from(pts.flatMap(([a, b]) => [a, b, 0]));
+        expect([...kmeans(two, 2, k, new Rng(seed))]).toEqual([...kmeans(three, 3, k, new Rng(seed))]);
+      }),
+      { numRuns: 60, seed: 3 },
+    );
   });
 });
 

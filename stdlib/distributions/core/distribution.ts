@@ -20,6 +20,8 @@ import * as tf from "@tensorflow/tfjs";
 import type { DistributionDefinition } from "../define.js";
 import { type Rng, type Seed, toRng } from "./random.js";
 import { type ParamInput, prepareParams } from "./args.js";
+import { type SupportScope, withSupportScope } from "./math.js";
+import { boundReferences } from "../../constraints.js";
 
 export type { Seed } from "./random.js";
 export type { ParamInput } from "./args.js";
@@ -39,6 +41,23 @@ export interface DistributionOptions {
    * Default false. The owner must dispose the distribution.
    */
   readonly constantParams?: boolean;
+}
+
+/** Options of one `logProb` call. */
+export interface LogProbOptions {
+  /**
+   * The caller vouches that every element of `x` lies in the support (it checked `supportMask(x)`
+   * once, for data that does not change): the support mask and the safe stand-ins are skipped.
+   * Honoured only where the support depends on no parameter (`fixedSupport`); elsewhere ignored.
+   * Out-of-support `x` then gives an unspecified value instead of -Infinity.
+   */
+  readonly trustedSupport?: boolean;
+  /**
+   * With `trustedSupport`, where the value is the same tensor at every call (data): a cache the
+   * caller owns (and disposes the tensors of) for terms of the value alone, such as lgamma(k + 1)
+   * or log x, computed on first use. Pass one map per value tensor and distribution.
+   */
+  readonly valueTerms?: Map<string, tf.Tensor>;
 }
 
 /**
@@ -150,18 +169,42 @@ export abstract class Distribution {
    * `b` broadcastable against the batch shape; the result has shape `broadcast([...s, ...b],
    * batchShape)`. -Infinity outside the support.
    */
-  logProb(x: tf.Tensor | ParamInput): tf.Tensor {
+  logProb(x: tf.Tensor | ParamInput, options: LogProbOptions = {}): tf.Tensor {
+    this.assertLive();
+    const trusted = options.trustedSupport === true && this.fixedSupport;
+    const scope: SupportScope | null = trusted ? (options.valueTerms ? { mode: "trusted", valueTerms: options.valueTerms } : { mode: "trusted" }) : null;
+    return tf.tidy(() => withSupportScope(scope, () => this.logProbImpl(this.checkedValue(x, "logProb"))));
+  }
+
+  /** Whether the support depends on no parameter (Bernoulli's {0, 1}, not Binomial's {0..n}), so a value's membership can be checked once. */
+  get fixedSupport(): boolean {
+    return boundReferences(this.definition.support).length === 0 && this.definition.supportFromParams === undefined;
+  }
+
+  /**
+   * Whether each value of `x` lies in the support, exactly as `logProb` decides it: a bool tensor
+   * of the shape `logProb(x)` has where the support depends on the parameters, and of `x`'s own
+   * batch shape where it does not (`fixedSupport`); a true scalar for a support of all reals.
+   */
+  supportMask(x: tf.Tensor | ParamInput): tf.Tensor {
     this.assertLive();
     return tf.tidy(() => {
-      const xt = toFloat(x);
-      if (this.eventShape.length > 0) {
-        const tail = xt.shape.slice(xt.rank - this.eventShape.length);
-        if (xt.rank < this.eventShape.length || tail.some((n, i) => n !== this.eventShape[i])) {
-          throw new Error(`${this.definition.name}.logProb: the value has shape [${xt.shape.join(", ")}], whose trailing axes must be the event shape [${this.eventShape.join(", ")}]`);
-        }
-      }
-      return this.logProbImpl(xt);
+      const masks: tf.Tensor[] = [];
+      withSupportScope({ mode: "collect", masks }, () => this.logProbImpl(this.checkedValue(x, "supportMask")));
+      return masks.reduce<tf.Tensor>((a, m) => tf.logicalAnd(a, m), tf.scalar(true, "bool"));
     });
+  }
+
+  /** `x` as float32, its trailing axes checked against the event shape. */
+  private checkedValue(x: tf.Tensor | ParamInput, method: string): tf.Tensor {
+    const xt = toFloat(x);
+    if (this.eventShape.length > 0) {
+      const tail = xt.shape.slice(xt.rank - this.eventShape.length);
+      if (xt.rank < this.eventShape.length || tail.some((n, i) => n !== this.eventShape[i])) {
+        throw new Error(`${this.definition.name}.${method}: the value has shape [${xt.shape.join(", ")}], whose trailing axes must be the event shape [${this.eventShape.join(", ")}]`);
+      }
+    }
+    return xt;
   }
 
   /** p(x) = exp(logProb(x)). */

@@ -53,18 +53,84 @@ export function where(cond: tf.Tensor, a: tf.Tensor | number, b: tf.Tensor | num
   return tf.engine().runKernel("Select", { condition: broadcastTo(cond, s), t: full(a), e: full(b) }) as tf.Tensor;
 }
 
-/** `x` where `ok`, else `safe`: keeps the unused branch of a masked density finite (and its gradient 0, not NaN). */
-export function safeWhere(ok: tf.Tensor, x: tf.Tensor, safe: number): tf.Tensor {
-  return where(ok, x, safe);
+// -- Support masks -------------------------------------------------------------------------------
+//
+// A log density masks its value with "is x in the support" (inSupport) and evaluates its formula at
+// a safe stand-in outside it (safeWhere). When the caller vouches that x lies in a support that
+// depends on no parameter (observed data checked once), `logProb(x, { trustedSupport: true })` runs
+// the same formula in a *trusted* scope where both are identities and the mask is never computed.
+// A *collect* scope instead records the masks, which is how `supportMask(x)` reads the support a
+// density actually applies. The scope is set by Distribution.logProb around its synchronous
+// logProbImpl call only (save and restore, so a nested logProb runs in its own scope).
+
+/** How the support helpers behave during one logProbImpl call (null: check, the default). */
+export type SupportScope =
+  | { readonly mode: "trusted"; readonly valueTerms?: Map<string, tf.Tensor> }
+  | { readonly mode: "collect"; readonly masks: tf.Tensor[] };
+
+let supportScope: SupportScope | null = null;
+
+/** Runs `f` with the support helpers in `scope`, restoring the previous scope after. */
+export function withSupportScope<T>(scope: SupportScope | null, f: () => T): T {
+  const previous = supportScope;
+  supportScope = scope;
+  try {
+    return f();
+  } finally {
+    supportScope = previous;
+  }
+}
+
+/**
+ * A term of the value alone (lgamma(k + 1), log x), given its key within one distribution: in a
+ * trusted scope with a value-term cache (LogProbOptions.valueTerms, the caller's, for a value that
+ * does not change) it is computed once and kept there; otherwise computed now. The kept tensor
+ * belongs to the cache: combine it with something, never return it as it is.
+ */
+export function valueTerm(key: string, make: () => tf.Tensor): tf.Tensor {
+  const cache = supportScope?.mode === "trusted" ? supportScope.valueTerms : undefined;
+  if (!cache) return make();
+  let t = cache.get(key);
+  if (!t || t.isDisposed) {
+    t = tf.keep(make());
+    cache.set(key, t);
+  }
+  return t;
+}
+
+/** A support mask computed at most once, and not at all in a trusted scope (where nothing reads it). */
+export type Mask = () => tf.Tensor;
+
+/** The mask `make()` as a lazy, memoised value for inSupport and safeWhere. */
+export function mask(make: () => tf.Tensor): Mask {
+  let t: tf.Tensor | null = null;
+  return () => (t ??= make());
+}
+
+const maskOf = (ok: tf.Tensor | Mask): tf.Tensor => (typeof ok === "function" ? ok() : ok);
+
+/**
+ * `x` where `ok`, else `safe`: keeps the unused branch of a masked density finite (and its gradient
+ * 0, not NaN). For support masks of the value only (an identity in a trusted scope): guard a
+ * parameter-dependent branch with `where`.
+ */
+export function safeWhere(ok: tf.Tensor | Mask, x: tf.Tensor, safe: number): tf.Tensor {
+  if (supportScope?.mode === "trusted") return x;
+  return where(maskOf(ok), x, safe);
 }
 
 /**
  * The log density `lp` where `ok`, -Infinity elsewhere; `lp` must be finite where `ok` is false
  * (evaluate it at a clamped or safe value). Adding log(ok) costs a cast, a log and an add, about a
- * third of a broadcasting `where` on wasm.
+ * third of a broadcasting `where` on wasm. `lp` itself in a trusted scope.
  */
-export function inSupport(ok: tf.Tensor, lp: tf.Tensor): tf.Tensor {
-  return tf.add(lp, tf.log(tf.cast(ok, "float32")));
+export function inSupport(ok: tf.Tensor | Mask, lp: tf.Tensor): tf.Tensor {
+  if (supportScope?.mode === "trusted") return lp;
+  if (supportScope?.mode === "collect") {
+    supportScope.masks.push(maskOf(ok));
+    return lp;
+  }
+  return tf.add(lp, tf.log(tf.cast(maskOf(ok), "float32")));
 }
 
 /** max(x, tiny): a positive stand-in for x <= 0 that keeps logs finite (outside the support anyway). */
