@@ -73,7 +73,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .description("fit a model to its data by variational inference; print the posterior summary")
       .argument("<file>", ".ppl model file")
       .option("--method <name>", "inference method: auto (default), advi, cavi or bbvi")
-      .option("--family <name>", "variational family: auto (default: the model's guide block if it has one, else fullrank up to 64 unconstrained values, else meanfield), meanfield, fullrank, lowrank or custom")
+      .option("--family <name>", "variational family: auto (default: the model's guide block if it has one, else fullrank for 2 to 64 unconstrained values when the Laplace start finds the mode, else meanfield), meanfield, fullrank, lowrank or custom")
       .option("--seed <n>", "random seed (default 0): the same seed gives the same numbers")
       .option("--steps <n>", "most optimisation steps (default 10000; fits stop earlier when converged)")
       .option("--samples <n>", "Monte Carlo samples per step (default 8)")

@@ -118,7 +118,8 @@ function makeState(cfg: AdviConfig, guide: Guide, initHow: string, rng: Rng, bat
 export function resolveFamily(family: FamilyChoice, dim: number, hasGuide = false): GuideFamily {
   if (family !== "auto") return family;
   if (hasGuide) return "custom";
-  return dim <= FULLRANK_AUTO_MAX ? "fullrank" : "meanfield";
+  // With one unconstrained value full-rank is mean-field with more kernels per step.
+  return dim >= 2 && dim <= FULLRANK_AUTO_MAX ? "fullrank" : "meanfield";
 }
 
 /** The model's guide block as the family; a PplError when it has none or it cannot be drawn from. */

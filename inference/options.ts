@@ -50,7 +50,7 @@ export interface FitOptions {
   readonly method?: string;
   /** Seed of every random draw (default 0): the same seed gives the same numbers on the same backend. */
   readonly seed?: number | string;
-  /** Variational family (default "auto": the model's guide block when it has one ("custom"); else full-rank up to 64 unconstrained values, else mean-field). */
+  /** Variational family (default "auto": the model's guide block when it has one ("custom"); else full-rank for 2 to 64 unconstrained values when the Laplace start finds the mode, else mean-field). */
   readonly family?: FamilyChoice;
   /** Rank of the low-rank part (family "lowrank"; default 2). */
   readonly rank?: number;
