@@ -11,7 +11,7 @@
  *   Carlo jitter that a fixed-step optimiser leaves in its answer.
  */
 import * as tf from "@tensorflow/tfjs";
-import { accumulateAverage, finishAveraging } from "./averaging.js";
+import { advancePhase, finishAveraging } from "./averaging.js";
 import { PplError, type Diagnostic } from "../language/index.js";
 import { Rng, type RngState } from "../stdlib/index.js";
 import { ConvergenceMonitor, type ConvergenceState, type ConvergenceVerdict } from "./convergence.js";
@@ -233,21 +233,8 @@ function batchFactor(cfg: AdviConfig): number {
 
 function afterStep(cfg: AdviConfig, st: AdviState, elbo: number): void {
   const o = cfg.options;
-  const v = st.monitor.push(elbo, st.step);
-  if (v && !st.verdict) st.verdict = v;
-  if (st.phase === "optimise") {
-    const capAt = Math.floor(0.8 * o.maxSteps);
-    if (st.verdict || st.step >= capAt) {
-      st.phase = "average";
-      st.averageFrom = st.step;
-      const floor = batchFactor(cfg) > 1 ? 150 : 75;
-      const want = o.averageSteps ?? Math.round(Math.min(1000, Math.max(floor, st.step)) * batchFactor(cfg));
-      st.averageUntil = st.verdict ? Math.min(o.maxSteps, st.step + want) : o.maxSteps;
-    }
-  } else {
-        accumulateAverage(st);
-  }
-  if (st.step >= st.averageUntil || st.step >= o.maxSteps) st.done = true;
+  const factor = batchFactor(cfg);
+  advancePhase(st, elbo, { maxSteps: o.maxSteps, averageSteps: o.averageSteps, floor: factor > 1 ? 150 : 75, factor });
 }
 
 /** Replaces the iterates by their average over the averaging phase (if any). */

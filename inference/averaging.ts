@@ -11,8 +11,46 @@ export interface AveragedState {
   readonly avg: readonly tf.Variable[];
   avgCount: number;
   readonly step: number;
-  readonly verdict: ConvergenceVerdict | undefined;
+  verdict: ConvergenceVerdict | undefined;
   readonly monitor: ConvergenceMonitor;
+}
+
+/** A step-based method's run: optimise until the stopping rule fires, then average, then stop. */
+export interface PhasedState extends AveragedState {
+  phase: "optimise" | "average";
+  averageUntil: number;
+  averageFrom?: number;
+  done: boolean;
+}
+
+export interface PhaseSettings {
+  readonly maxSteps: number;
+  /** A fixed averaging length (the `averageSteps` option), else max(floor, steps so far), at most 1000. */
+  readonly averageSteps: number | undefined;
+  readonly floor: number;
+  /** Multiplies the averaging length (minibatch gradients are noisier by about N / B). */
+  readonly factor: number;
+}
+
+/**
+ * After an accepted step with ELBO estimate `elbo`: feed the stopping rule; in the optimise phase
+ * switch to averaging when it fires (or at 80% of maxSteps), else add the iterate to the average;
+ * mark the run done at the end of averaging or at maxSteps.
+ */
+export function advancePhase(st: PhasedState, elbo: number, p: PhaseSettings): void {
+  const v = st.monitor.push(elbo, st.step);
+  if (v && !st.verdict) st.verdict = v;
+  if (st.phase === "optimise") {
+    if (st.verdict || st.step >= Math.floor(0.8 * p.maxSteps)) {
+      st.phase = "average";
+      st.averageFrom = st.step;
+      const want = p.averageSteps ?? Math.round(Math.min(1000, Math.max(p.floor, st.step)) * p.factor);
+      st.averageUntil = st.verdict ? Math.min(p.maxSteps, st.step + want) : p.maxSteps;
+    }
+  } else {
+    accumulateAverage(st);
+  }
+  if (st.step >= st.averageUntil || st.step >= p.maxSteps) st.done = true;
 }
 
 /** Adds the current iterate to the running mean. */

@@ -12,7 +12,7 @@
  * iterates are averaged with three times the samples per step, as ADVI does.
  */
 import * as tf from "@tensorflow/tfjs";
-import { accumulateAverage, finishAveraging } from "../averaging.js";
+import { advancePhase, finishAveraging } from "../averaging.js";
 import type { ElementTerm, GraphIR } from "../../compiler/index.js";
 import { PplError } from "../../language/index.js";
 import type { Rng } from "../../stdlib/index.js";
@@ -320,18 +320,7 @@ export function bbviStep(cfg: BbviConfig, st: BbviState): void {
 
 function afterStep(cfg: BbviConfig, st: BbviState, elbo: number): void {
   const o = cfg.options;
-  const v = st.monitor.push(elbo, st.step);
-  if (v && !st.verdict) st.verdict = v;
-  if (st.phase === "optimise") {
-    if (st.verdict || st.step >= Math.floor(0.8 * o.maxSteps)) {
-      st.phase = "average";
-      const want = o.averageSteps ?? Math.round(Math.min(1000, Math.max(75, st.step)));
-      st.averageUntil = st.verdict ? Math.min(o.maxSteps, st.step + want) : o.maxSteps;
-    }
-  } else {
-    accumulateAverage(st);
-  }
-  if (st.step >= st.averageUntil || st.step >= o.maxSteps) st.done = true;
+  advancePhase(st, elbo, { maxSteps: o.maxSteps, averageSteps: o.averageSteps, floor: 75, factor: 1 });
 }
 
 /** Replaces the iterates by their average over the averaging phase (if any). */

@@ -17,18 +17,8 @@ import { LatentTransform } from "../../inference/transform.js";
 import { DEFAULT_OPTIONS, validateOptions } from "../../inference/options.js";
 import type { ControlVariate } from "../../inference/elbo-score.js";
 import { buildFrom, buildExample } from "../compiler/logjoint-helpers.js";
+import { DATA, TINY } from "./bbvi-models.js";
 
-const TINY = `
-model Tiny {
-  data N: int<lower=1>
-  data y: real[N]
-  latent c: int<lower=0, upper=2>
-  latent z: bool[N]
-  c ~ Categorical([0.2, 0.3, 0.5])
-  z ~ Bernoulli(0.4)
-  y ~ Normal(z * (c + 1.0), 0.8)
-}`;
-const DATA = { N: 3, y: [0.3, 2.2, 1.1] };
 
 beforeAll(async () => {
   await initBackend();

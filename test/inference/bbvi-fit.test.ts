@@ -8,18 +8,8 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compile, PplError } from "../../index.js";
 import { initBackend } from "../../stdlib/index.js";
+import { DATA, TINY } from "./bbvi-models.js";
 
-const TINY = `
-model Tiny {
-  data N: int<lower=1>
-  data y: real[N]
-  latent c: int<lower=0, upper=2>
-  latent z: bool[N]
-  c ~ Categorical([0.2, 0.3, 0.5])
-  z ~ Bernoulli(0.4)
-  y ~ Normal(z * (c + 1.0), 0.8)
-}`;
-const DATA = { N: 3, y: [0.3, 2.2, 1.1] };
 
 /** log p(y, c, z) in plain JS. */
 function logJoint(c: number, z: number[]): number {
