@@ -87,27 +87,19 @@ export class CaviApproximation implements Approximation {
   dispose(): void {}
 }
 
+/** How each q family is rebuilt from its saved state. */
+const Q_FROM_STATE: Readonly<Record<string, (s: CaviFactorState) => QFactor>> = {
+  Beta: (s) => new BetaQ(s.nodes, s.units),
+  Gamma: (s) => new GammaQ(s.nodes, s.units),
+  Normal: (s) => new GaussQ(s.nodes, new Map(s.nodes.map((id, i) => [id, s.offsets[i]!])), s.units, s.dense),
+  Dirichlet: (s) => new DirichletQ(s.nodes, s.units, s.k),
+  Categorical: (s) => new CategoricalQ(s.nodes, s.units, s.k),
+};
+
 function factorFromState(s: CaviFactorState): QFactor {
-  let q: QFactor;
-  switch (s.family) {
-    case "Beta":
-      q = new BetaQ(s.nodes, s.units);
-      break;
-    case "Gamma":
-      q = new GammaQ(s.nodes, s.units);
-      break;
-    case "Normal":
-      q = new GaussQ(s.nodes, new Map(s.nodes.map((id, i) => [id, s.offsets[i]!])), s.units, s.dense);
-      break;
-    case "Dirichlet":
-      q = new DirichletQ(s.nodes, s.units, s.k);
-      break;
-    case "Categorical":
-      q = new CategoricalQ(s.nodes, s.units, s.k);
-      break;
-    default:
-      throw new Error(`unknown CAVI factor family '${s.family}'`);
-  }
+  const make = Q_FROM_STATE[s.family];
+  if (!make) throw new Error(`unknown CAVI factor family '${s.family}'`);
+  const q: QFactor = make(s);
   q.setParams(s.params);
   return q;
 }

@@ -93,6 +93,29 @@ function map(a: Arr, f: (x: number) => number): Arr {
   return { shape: a.shape, data };
 }
 
+/** The builtins a constant argument may call, by name (evaluated arguments in, an array out). */
+const dimsOf = (args: readonly Arr[]): number[] => args.map((x) => x.data[0]!);
+const CONSTANT_BUILTINS: Readonly<Record<string, (args: readonly Arr[]) => Arr>> = {
+  sqrt: ([a]) => map(a!, Math.sqrt),
+  exp: ([a]) => map(a!, Math.exp),
+  log: ([a]) => map(a!, Math.log),
+  square: ([a]) => map(a!, (x) => x * x),
+  abs: ([a]) => map(a!, Math.abs),
+  pow: ([a, b]) => elementwise(a!, b!, Math.pow),
+  ones: (args) => filled(dimsOf(args), 1),
+  zeros: (args) => filled(dimsOf(args), 0),
+  fill: ([v, ...d]) => repeated(v!, dimsOf(d)),
+  rep: ([v, ...d]) => repeated(v!, dimsOf(d)),
+};
+
+function filled(d: number[], value: number): Arr {
+  return { shape: d, data: new Float64Array(size(d)).fill(value) };
+}
+
+function repeated(v: Arr, d: number[]): Arr {
+  return { shape: [...v.shape, ...d], data: broadcastTo({ shape: [...v.shape, ...d.map(() => 1)], data: v.data }, [...v.shape, ...d]) };
+}
+
 function matmul(a: Arr, b: Arr): Arr {
   const A = a.shape.length === 1 ? { shape: [1, a.shape[0]!], data: a.data } : a;
   const B = b.shape.length === 1 ? { shape: [b.shape[0]!, 1], data: b.data } : b;
@@ -214,35 +237,8 @@ export class Float64Evaluator {
         break;
       }
       case "Call": {
-        const name = e.callee.name;
-        const dims = (from: number) => e.args.slice(from).map((x) => ev(x).data[0]!);
-        switch (name) {
-          case "sqrt":
-            return map(ev(e.args[0]!), Math.sqrt);
-          case "exp":
-            return map(ev(e.args[0]!), Math.exp);
-          case "log":
-            return map(ev(e.args[0]!), Math.log);
-          case "square":
-            return map(ev(e.args[0]!), (x) => x * x);
-          case "abs":
-            return map(ev(e.args[0]!), Math.abs);
-          case "pow":
-            return elementwise(ev(e.args[0]!), ev(e.args[1]!), Math.pow);
-          case "ones":
-          case "zeros": {
-            const d = dims(0);
-            return { shape: d, data: new Float64Array(size(d)).fill(name === "ones" ? 1 : 0) };
-          }
-          case "fill":
-          case "rep": {
-            const v = ev(e.args[0]!);
-            const d = dims(1);
-            return { shape: [...v.shape, ...d], data: broadcastTo({ shape: [...v.shape, ...d.map(() => 1)], data: v.data }, [...v.shape, ...d]) };
-          }
-          default:
-            break;
-        }
+        const f = CONSTANT_BUILTINS[e.callee.name];
+        if (f) return f(e.args.map(ev));
         break;
       }
       case "Index": {
