@@ -45,33 +45,26 @@ export function weightCount(info: NetworkInfo, name: string): number {
   return last ? last.bOffset + last.outSize : 0;
 }
 
-/** The activation after a layer (`linear`/`identity` = none). */
+/** The activations a layer may end with, by name (`linear`/`identity` = none). */
+const ACTIVATIONS: Readonly<Record<string, (x: tf.Tensor) => tf.Tensor>> = {
+  relu: (x) => tf.relu(x),
+  tanh: (x) => tf.tanh(x),
+  sigmoid: (x) => tf.sigmoid(x),
+  softplus: (x) => softplus(x),
+  elu: (x) => tf.elu(x),
+  elu_plus_one: (x) => tf.add(tf.elu(x), 1),
+  leaky_relu: (x) => tf.leakyRelu(x, 0.01),
+  exp: (x) => tf.exp(x),
+  softmax: (x) => tf.softmax(x),
+  linear: (x) => x,
+  identity: (x) => x,
+};
+
+/** The activation after a layer. */
 export function activate(name: string, x: tf.Tensor): tf.Tensor {
-  switch (name) {
-    case "relu":
-      return tf.relu(x);
-    case "tanh":
-      return tf.tanh(x);
-    case "sigmoid":
-      return tf.sigmoid(x);
-    case "softplus":
-      return softplus(x);
-    case "elu":
-      return tf.elu(x);
-    case "elu_plus_one":
-      return tf.add(tf.elu(x), 1);
-    case "leaky_relu":
-      return tf.leakyRelu(x, 0.01);
-    case "exp":
-      return tf.exp(x);
-    case "softmax":
-      return tf.softmax(x);
-    case "linear":
-    case "identity":
-      return x;
-    default:
-      throw new Error(`unknown activation '${name}'`);
-  }
+  const f = ACTIVATIONS[name];
+  if (!f) throw new Error(`unknown activation '${name}'`);
+  return f(x);
 }
 
 function activationOf(info: NetworkInfo, layer: number, count: number): string {
