@@ -6,9 +6,10 @@ import { PplError } from "../language/index.js";
 import { adviCheckpoint, adviDispose, adviFinalise, adviInit, adviResume, adviStep, type AdviCheckpoint, type AdviConfig, type AdviState } from "./advi.js";
 import { CustomApproximation, GaussianApproximation } from "./approximation/index.js";
 import { CustomGuide } from "./guide/index.js";
-import { badOptionValue, badSavedFit, nothingToFit } from "./errors.js";
+import { checkpointHook, readCheckpoint } from "./checkpoint.js";
+import { badOptionValue, nothingToFit } from "./errors.js";
 import { runStepLoop } from "./step-loop.js";
-import { now, type MethodContext, type MethodOutcome, type MethodRunner } from "./method.js";
+import { type MethodContext, type MethodOutcome, type MethodRunner } from "./method.js";
 import type { ResolvedOptions } from "./options.js";
 import type { LogJoint } from "./target.js";
 import { LatentTransform } from "./transform.js";
@@ -20,7 +21,7 @@ export const ADVI_RUNNER: MethodRunner = {
     const o = adaptDefaults(ctx.options, lj);
     if (o.estimator === "score") throw new PplError([badOptionValue("estimator", "score", "'reparam' for method 'advi' (the score-function estimator comes with method 'bbvi')")]);
     if (lj.unconstrainedSize === 0) throw new PplError([nothingToFit(t.name ?? "this model")]);
-    const resume = o.resume !== undefined ? await readCheckpoint(o.resume) : undefined;
+    const resume = o.resume !== undefined ? await readCheckpoint<AdviCheckpoint>(o.resume) : undefined;
     const transform = new LatentTransform(lj.latents, lj.unconstrainedSize);
     const cfg: AdviConfig = { options: o, logJoint: lj, transform, ...(t.minibatch ? { minibatch: t.minibatch } : {}) };
     const st = resume ? adviResume(cfg, resume) : adviInit(cfg, ctx.rng);
@@ -59,32 +60,5 @@ function adaptDefaults(o: ResolvedOptions, lj: LogJoint): ResolvedOptions {
 }
 
 async function loop(cfg: AdviConfig, st: AdviState, o: ResolvedOptions, start: number, baseSeconds: number): Promise<void> {
-  await runStepLoop(st, o, () => adviStep(cfg, st), {
-    afterStep: async () => {
-      if (!o.checkpoint || st.step % o.checkpoint.every !== 0 || st.done) return;
-      st.seconds = baseSeconds + (now() - start) / 1000;
-      const c = adviCheckpoint(cfg, st);
-      o.checkpoint.onCheckpoint?.(c);
-      if (o.checkpoint.path) await writeJson(o.checkpoint.path, c);
-    },
-  });
-}
-
-async function readCheckpoint(r: unknown): Promise<AdviCheckpoint> {
-  if (typeof r === "string") {
-    try {
-      const fs = await import("node:fs/promises");
-      return JSON.parse(await fs.readFile(r, "utf8")) as AdviCheckpoint;
-    } catch (e) {
-      throw new PplError([badSavedFit(`cannot read the checkpoint '${r}': ${(e as Error).message}`)]);
-    }
-  }
-  return r as AdviCheckpoint;
-}
-
-async function writeJson(path: string, data: unknown): Promise<void> {
-  const fs = await import("node:fs/promises");
-  const tmp = `${path}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(data));
-  await fs.rename(tmp, path);
+  await runStepLoop(st, o, () => adviStep(cfg, st), { afterStep: checkpointHook(o, st, start, baseSeconds, () => adviCheckpoint(cfg, st)) });
 }

@@ -12,6 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { advancePhase, finishAveraging } from "./averaging.js";
+import { checkCheckpointHeader } from "./checkpoint.js";
 import { PplError, type Diagnostic } from "../language/index.js";
 import { Rng, type RngState } from "../stdlib/index.js";
 import { ConvergenceMonitor, type ConvergenceState, type ConvergenceVerdict } from "./convergence.js";
@@ -333,7 +334,7 @@ export function adviCheckpoint(cfg: AdviConfig, st: AdviState): AdviCheckpoint {
 }
 
 export function adviResume(cfg: AdviConfig, c: AdviCheckpoint): AdviState {
-  if (!c || c.format !== "vippl-checkpoint" || c.version !== 1 || c.method !== "advi") throw new PplError([badSavedFit("this is not a vippl ADVI checkpoint (format 'vippl-checkpoint', version 1)")]);
+  checkCheckpointHeader(c, "advi", "ADVI");
   const problem = layoutMismatch(c.layout, cfg.logJoint);
   if (problem) throw new PplError([badSavedFit(`the checkpoint does not match this model: ${problem}`)]);
   const resolved = adviFamily(cfg);

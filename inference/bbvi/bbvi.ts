@@ -15,11 +15,14 @@ import * as tf from "@tensorflow/tfjs";
 import { advancePhase, finishAveraging } from "../averaging.js";
 import type { ElementTerm, GraphIR } from "../../compiler/index.js";
 import { PplError } from "../../language/index.js";
-import type { Rng } from "../../stdlib/index.js";
-import { ConvergenceMonitor, type ConvergenceVerdict } from "../convergence.js";
+import { Rng, type RngState } from "../../stdlib/index.js";
+import { checkCheckpointHeader } from "../checkpoint.js";
+import { ConvergenceMonitor, type ConvergenceState, type ConvergenceVerdict } from "../convergence.js";
+import { badSavedFit } from "../errors.js";
 import { nextBaseline, scoreFunctionGradient, type ControlVariate } from "../elbo-score.js";
-import type { DiscreteFactor, Guide } from "../guide/index.js";
-import { Adam, ClipRule, Snapshot, decayedRate, disposeStepScale, globalNorm, type StepScale } from "../optim.js";
+import { guideFromState, type DiscreteFactor, type DiscreteFactorState, type Guide, type GuideState } from "../guide/index.js";
+import { Adam, ClipRule, Snapshot, decayedRate, disposeStepScale, globalNorm, type AdamStateData, type StepScale } from "../optim.js";
+import { layoutMismatch, savedLayout, type SavedLayout } from "../result.js";
 import type { ResolvedOptions } from "../options.js";
 import type { LogJoint } from "../target.js";
 import { disposeValues, type LatentTransform } from "../transform.js";
@@ -37,6 +40,8 @@ export interface BbviState {
   step: number;
   phase: "optimise" | "average";
   averageUntil: number;
+  /** The step averaging started at (set when it starts). */
+  averageFrom?: number;
   lrMult: number;
   failures: number;
   nonFiniteSteps: number;
@@ -59,6 +64,8 @@ export interface BbviState {
   readonly gradientVariance: Map<string, number>;
   verdict: ConvergenceVerdict | undefined;
   done: boolean;
+  /** Seconds spent fitting before the last checkpoint (for resumed runs). */
+  seconds: number;
 }
 
 const MAX_FAILURES = 8;
@@ -96,6 +103,7 @@ export function bbviInit(cfg: BbviConfig, guide: Guide | null, factors: readonly
     gradientVariance: new Map(),
     verdict: undefined,
     done: false,
+    seconds: 0,
   };
 }
 
@@ -335,4 +343,122 @@ export function bbviDispose(st: BbviState): void {
   for (const a of st.avg) a.dispose();
   for (const b of st.baselines.values()) b.dispose();
   st.baselines.clear();
+}
+
+// ------------------------------------------------------------------------------ checkpoints
+
+type RngData = { key: string; alea: RngState; spareNormal?: number };
+
+/** Everything bbviStep and the runner read, as plain JSON: resuming from it continues the run bit for bit. */
+export interface BbviCheckpoint {
+  readonly format: "vippl-checkpoint";
+  readonly version: 1;
+  readonly method: "bbvi";
+  readonly layout: readonly SavedLayout[];
+  readonly step: number;
+  readonly phase: "optimise" | "average";
+  readonly averageUntil: number;
+  readonly averageFrom?: number;
+  readonly lrMult: number;
+  readonly nonFiniteSteps: number;
+  /** The Gaussian guide over the continuous latents (absent when there are none). */
+  readonly guide?: GuideState;
+  /** The discrete factors (their logits or rates), in the run's order. */
+  readonly factors: readonly DiscreteFactorState[];
+  readonly params: Readonly<Record<string, number[]>>;
+  readonly adam: AdamStateData;
+  readonly snapshot: { t: number; values: number[][] };
+  readonly avg: number[][];
+  readonly avgCount: number;
+  readonly rng: RngData;
+  readonly trace: readonly number[];
+  readonly monitor: ConvergenceState;
+  readonly clipNorms: readonly number[];
+  /** Decaying control-variate baselines per discrete latent. */
+  readonly baselines: readonly { latent: string; shape: number[]; values: number[] }[];
+  /** Running gradient-variance estimates per discrete latent (null: non-finite). */
+  readonly gradientVariance: readonly [string, number | null][];
+  readonly verdict?: ConvergenceVerdict;
+  readonly initHow: string;
+  readonly seconds: number;
+}
+
+const read = (v: tf.Tensor): number[] => Array.from(v.dataSync());
+
+export function bbviCheckpoint(cfg: BbviConfig, st: BbviState, initHow: string): BbviCheckpoint {
+  return {
+    format: "vippl-checkpoint",
+    version: 1,
+    method: "bbvi",
+    layout: savedLayout(cfg.logJoint.latents),
+    step: st.step,
+    phase: st.phase,
+    averageUntil: st.averageUntil,
+    ...(st.averageFrom !== undefined ? { averageFrom: st.averageFrom } : {}),
+    lrMult: st.lrMult,
+    nonFiniteSteps: st.nonFiniteSteps,
+    ...(st.guide ? { guide: st.guide.state() } : {}),
+    factors: st.factors.map((f) => f.state()),
+    params: Object.fromEntries([...cfg.logJoint.params].map(([k, v]) => [k, read(v)])),
+    adam: st.adam.state(),
+    snapshot: { t: st.snapshot.t, values: st.snapshot.read() },
+    avg: st.avg.map(read),
+    avgCount: st.avgCount,
+    rng: st.rng.state(),
+    trace: [...st.trace],
+    monitor: JSON.parse(JSON.stringify(st.monitor.state)) as ConvergenceState,
+    clipNorms: [...st.clip.norms],
+    baselines: [...st.baselines].map(([latent, b]) => ({ latent, shape: [...b.shape], values: read(b) })),
+    gradientVariance: [...st.gradientVariance].map(([k, v]) => [k, Number.isFinite(v) ? v : null]),
+    ...(st.verdict ? { verdict: st.verdict } : {}),
+    initHow,
+    seconds: st.seconds,
+  };
+}
+
+/**
+ * Rebuilds a run's state from its checkpoint: the guide from its state, the factors' parameters
+ * assigned into `factors` (built for this model as a fresh run builds them), and everything else.
+ * A PPL4105 when the checkpoint is not a BBVI checkpoint of this model and these options.
+ */
+export function bbviResume(cfg: BbviConfig, c: BbviCheckpoint, family: GuideState["family"], factors: readonly DiscreteFactor[]): BbviState {
+  checkCheckpointHeader(c, "bbvi", "BBVI");
+  const mismatch = (why: string): PplError => new PplError([badSavedFit(`the checkpoint does not match this model: ${why}`)]);
+  const problem = layoutMismatch(c.layout, cfg.logJoint);
+  if (problem) throw mismatch(problem);
+  if ((c.guide !== undefined) !== cfg.transform.dim > 0) throw mismatch(c.guide ? "it has a guide over continuous latents, and this model has none" : "it has no guide over continuous latents, and this model has some");
+  if (c.guide && c.guide.family !== family) throw new PplError([badSavedFit(`the checkpoint's family is '${c.guide.family}', but the fit asks for '${family}'`)]);
+  if (c.factors.length !== factors.length) throw mismatch(`it has ${c.factors.length} discrete factors, this model ${factors.length}`);
+  factors.forEach((f, i) => {
+    const s = c.factors[i]!;
+    if (s.latent !== f.latent.name || s.family !== f.family || s.params.length !== f.variable.size) throw mismatch(`discrete latent '${f.latent.name}' has a ${f.family} factor with ${f.variable.size} parameters, the checkpoint's '${s.latent}' a ${s.family} factor with ${s.params.length}`);
+  });
+  const guide = c.guide ? guideFromState(c.guide) : null;
+  const st = bbviInit(cfg, guide, factors, Rng.restore(c.rng));
+  const assign = (v: tf.Variable, vals: readonly number[]): void => v.assign(tf.tensor(Float32Array.from(vals), v.shape, "float32"));
+  tf.tidy(() => {
+    factors.forEach((f, i) => assign(f.variable, c.factors[i]!.params));
+    for (const [k, v] of cfg.logJoint.params) {
+      const vals = c.params[k];
+      if (vals) assign(v, vals);
+    }
+    st.avg.forEach((a, i) => assign(a, c.avg[i]!));
+  });
+  st.adam.restore(c.adam);
+  st.snapshot.write(c.snapshot.t, c.snapshot.values);
+  st.step = c.step;
+  st.phase = c.phase;
+  st.averageUntil = c.averageUntil;
+  if (c.averageFrom !== undefined) st.averageFrom = c.averageFrom;
+  st.lrMult = c.lrMult;
+  st.nonFiniteSteps = c.nonFiniteSteps;
+  st.avgCount = c.avgCount;
+  st.trace.push(...c.trace);
+  st.monitor.state = JSON.parse(JSON.stringify(c.monitor)) as ConvergenceState;
+  st.clip.norms = [...c.clipNorms];
+  for (const b of c.baselines) st.baselines.set(b.latent, tf.tensor(Float32Array.from(b.values), b.shape, "float32"));
+  for (const [k, v] of c.gradientVariance) st.gradientVariance.set(k, v ?? NaN);
+  st.verdict = c.verdict;
+  st.seconds = c.seconds;
+  return st;
 }

@@ -11,7 +11,7 @@ export const BBVI_CODES = {
   nonFiniteElbo: "PPL5010",
 } as const;
 
-/** An option bbvi does not take (yet): minibatches, custom guides, checkpoints. */
+/** An option bbvi does not take (yet): minibatches, custom guides. */
 export function bbviUnsupportedOption(option: string, why: string, hint: string): Diagnostic {
   return makeDiagnostic(BBVI_CODES.unsupportedOption, "error", `method 'bbvi' cannot use fit option '${option}': ${why}`, undefined, { hint });
 }

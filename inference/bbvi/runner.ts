@@ -14,7 +14,8 @@ import { runStepLoop } from "../step-loop.js";
 import type { FamilyName, ResolvedOptions } from "../options.js";
 import type { LatentLayout, LogJoint } from "../target.js";
 import { LatentTransform } from "../transform.js";
-import { bbviDispose, bbviFinalise, bbviInit, bbviStep, type BbviConfig, type BbviState } from "./bbvi.js";
+import { checkpointHook, readCheckpoint } from "../checkpoint.js";
+import { bbviCheckpoint, bbviDispose, bbviFinalise, bbviInit, bbviResume, bbviStep, type BbviCheckpoint, type BbviConfig, type BbviState } from "./bbvi.js";
 import { bbviUnsupportedOption, noDiscreteFamily, unknownSupport } from "./errors.js";
 import { blanketUses } from "./rao-blackwell.js";
 import { bbviStart } from "./start.js";
@@ -32,18 +33,29 @@ export const BBVI_RUNNER: MethodRunner = {
     const factors = discreteFactors(lj, t.graph, transform);
     const dim = lj.unconstrainedSize;
     const family: FamilyName = o.family === "fullrank" || o.family === "lowrank" ? o.family : "meanfield";
-    let start;
+    const cfg: BbviConfig = { options: o, logJoint: lj, transform, ...(t.graph ? { graph: t.graph } : {}) };
+    let st: BbviState;
+    let initHow: string;
     try {
-      start = bbviStart(lj, t.graph, t.data, transform, factors, blanketUses(lj, t.graph, factors.map((f) => f.latent), true), o, ctx.rng.fork("start"));
+      if (o.resume !== undefined) {
+        // A resumed run takes its guide, factors' parameters and streams from the checkpoint.
+        const c = await readCheckpoint<BbviCheckpoint>(o.resume);
+        st = bbviResume(cfg, c, family, factors);
+        initHow = c.initHow;
+      } else {
+        const start = bbviStart(lj, t.graph, t.data, transform, factors, blanketUses(lj, t.graph, factors.map((f) => f.latent), true), o, ctx.rng.fork("start"));
+        const guide: Guide | null = dim > 0 ? makeGuide(family, dim, start.init.init, { rank: o.rank, rng: ctx.rng.fork("guide") }) : null;
+        st = bbviInit(cfg, guide, factors, ctx.rng.fork("steps"));
+        initHow = start.how;
+      }
     } catch (e) {
       for (const f of factors) f.dispose();
       throw e;
     }
-    const guide: Guide | null = dim > 0 ? makeGuide(family, dim, start.init.init, { rank: o.rank, rng: ctx.rng.fork("guide") }) : null;
-    const cfg: BbviConfig = { options: o, logJoint: lj, transform, ...(t.graph ? { graph: t.graph } : {}) };
-    const st = bbviInit(cfg, guide, factors, ctx.rng.fork("steps"));
+    const guide = st.guide;
+    const priorSeconds = st.seconds;
     try {
-      await loop(cfg, st, o);
+      await loop(cfg, st, o, ctx.startedAt, priorSeconds, initHow);
     } catch (e) {
       bbviDispose(st);
       guide?.dispose();
@@ -58,8 +70,9 @@ export const BBVI_RUNNER: MethodRunner = {
       converged: verdict.converged,
       reason: verdict.reason,
       steps: st.step,
-      init: start.how,
+      init: initHow,
       nonFiniteSteps: st.nonFiniteSteps,
+      priorSeconds,
       extras: {
         estimators: Object.fromEntries(lj.latents.map((l) => [l.name, l.discrete ? "score" : "reparam"])),
         discreteFamilies: Object.fromEntries(factors.map((f) => [f.latent.name, f.family])),
@@ -75,7 +88,6 @@ function checkOptions(o: ResolvedOptions, lj: LogJoint): void {
   const bad: Diagnostic[] = [];
   if (o.batchSize !== undefined) bad.push(bbviUnsupportedOption("batchSize", "it does not subsample plates yet", "fit the full data (drop batchSize), or use method 'advi' for a model without discrete latents"));
   if (o.family === "custom") bad.push(bbviUnsupportedOption("family", "guide blocks are not used by black-box VI yet", "drop family 'custom': bbvi builds its own guide (a Gaussian over the continuous latents, a factor per discrete element)"));
-  if (o.checkpoint !== undefined || o.resume !== undefined) bad.push(bbviUnsupportedOption(o.checkpoint !== undefined ? "checkpoint" : "resume", "black-box VI runs are not checkpointed yet", "drop the option"));
   if (o.estimator === "score" && lj.unconstrainedSize > 0) {
     bad.push(bbviUnsupportedOption("estimator", "score-function gradients for continuous latents are not available; bbvi gives them reparameterised gradients", "drop estimator 'score': discrete latents always get score-function gradients"));
   }
@@ -125,6 +137,9 @@ function lowerOf(l: LatentLayout): number {
   return c.kind === "integer" && typeof c.lower === "number" ? c.lower : 0;
 }
 
-async function loop(cfg: BbviConfig, st: BbviState, o: ResolvedOptions): Promise<void> {
-  await runStepLoop(st, o, () => bbviStep(cfg, st), { progress: () => ({ gradientVariance: Object.fromEntries(st.gradientVariance) }) });
+async function loop(cfg: BbviConfig, st: BbviState, o: ResolvedOptions, start: number, baseSeconds: number, initHow: string): Promise<void> {
+  await runStepLoop(st, o, () => bbviStep(cfg, st), {
+    progress: () => ({ gradientVariance: Object.fromEntries(st.gradientVariance) }),
+    afterStep: checkpointHook(o, st, start, baseSeconds, () => bbviCheckpoint(cfg, st, initHow)),
+  });
 }

@@ -157,7 +157,8 @@ describe("bbvi fit", () => {
     const m = compile(TINY);
     await expect(m.fit(DATA, { method: "bbvi", family: "custom" })).rejects.toThrow(PplError);
     try {
-      await m.fit(DATA, { method: "bbvi", checkpoint: { every: 10 } });
+      await m.fit(DATA, { method: "bbvi", batchSize: 2 });
+      expect.unreachable();
     } catch (e) {
       expect((e as PplError).diagnostics.map((d) => d.code)).toEqual(["PPL4130"]);
     }
