@@ -339,6 +339,8 @@ async function gmm100kWith(sk: Sklearn, priors: SkPriors, path: string, reps: nu
     const times: number[] = [];
     const bindTimes: number[] = [];
     const sweeps: number[] = [];
+    const totalSweeps: number[] = [];
+    const prunedRestarts: number[] = [];
     const elbos: number[] = [];
     const checks: number[] = [];
     const skFits: SkFit[] = [];
@@ -353,6 +355,8 @@ async function gmm100kWith(sk: Sklearn, priors: SkPriors, path: string, reps: nu
       // scikit-learn right after, same seed number, n_init = our restarts.
       skFits.push(await sk.fit(rep, restarts));
       sweeps.push(run.sweeps);
+      totalSweeps.push(run.totalSweeps);
+      prunedRestarts.push(run.prunedRestarts);
       elbos.push(run.elbo);
       const mu = bm.latentQ.get("mu")!.q as GaussQ;
       const tau = bm.latentQ.get("tau")!.q as GammaQ;
@@ -376,7 +380,10 @@ async function gmm100kWith(sk: Sklearn, priors: SkPriors, path: string, reps: nu
       bind_median_ms: med(bindTimes),
       start_and_sweeps_median_ms: med(times.map((t, i) => t - bindTimes[i]!)),
       sweeps: sweeps.join("/"),
-      ms_per_sweep: ours / (restarts * med(sweeps)),
+      total_sweeps: totalSweeps.join("/"),
+      pruned_restarts: prunedRestarts.join("/"),
+      // Sweeps over every restart (a pruned restart stops early).
+      ms_per_sweep: ours / med(totalSweeps),
       elbo: elbos.join("/"),
       elbo_scorer_minus_engine: Math.max(...checks.map(Math.abs)),
       worst_center_err: worst,

@@ -50,13 +50,13 @@ export const CAVI_RUNNER: MethodRunner = {
       trace: run.trace,
       converged: run.converged,
       reason: run.converged
-        ? `the relative ELBO change fell below ${REL_TOL} after ${run.sweeps} sweeps${run.restarts > 1 ? ` (best of ${run.restarts} restarts)` : ""}`
+        ? `the relative ELBO change fell below ${REL_TOL} after ${run.sweeps} sweeps${run.restarts > 1 ? ` (best of ${run.restarts} restarts: ${run.convergedRestarts} converged, ${run.prunedRestarts} pruned as unable to reach the best ELBO)` : ""}`
         : `stopped at ${run.sweeps} sweeps before the relative ELBO change fell below ${REL_TOL}`,
       steps: run.sweeps,
       init: run.restarts > 1 ? `${run.restarts} restarts from random responsibilities, best ELBO kept` : "q factors at their defaults, swept in dependency order",
       nonFiniteSteps: 0,
       exactElbo: run.elbo,
-      extras: { sweeps: run.sweeps, restarts: run.restarts, restartElbos: [...run.restartElbos], maxElboDecrease: run.maxDecrease },
+      extras: { sweeps: run.sweeps, restarts: run.restarts, restartElbos: [...run.restartElbos], restartSweeps: [...run.restartSweeps], convergedRestarts: run.convergedRestarts, prunedRestarts: run.prunedRestarts, totalSweeps: run.totalSweeps, maxElboDecrease: run.maxDecrease },
     };
   },
 };

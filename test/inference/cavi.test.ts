@@ -4,7 +4,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compile, PplError } from "../../index.js";
-import { bindModel, CaviEngine, type BetaQ, type GammaQ, type GaussQ } from "../../inference/cavi/index.js";
+import { bindModel, CaviEngine, type BetaQ, type CaviSettings, type GammaQ, type GaussQ } from "../../inference/cavi/index.js";
 import { Rng, specialJs } from "../../stdlib/index.js";
 import { kmeans } from "../../inference/cavi/kmeans.js";
 import { SHARED } from "./helpers.js";
@@ -331,5 +331,116 @@ describe("CCVI: closed-form conjugate updates with ADVI steps for the rest", () 
     const err = await compile(source("logreg")).fit(exampleData("logreg"), { method: "ccvi" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PplError);
     expect((err as PplError).diagnostics[0]!.code).toBe("PPL4113");
+  });
+});
+
+describe("CAVI's restart pruning", () => {
+  /** Binds and runs CAVI with the given settings (a fresh engine each time). */
+  function runWith(src: string, data: Record<string, unknown>, seed: number, settings: CaviSettings) {
+    const m = compile(src);
+    const bound = m.checkData(data);
+    return new CaviEngine(bindModel(m.graphFor(bound), bound)).run(settings, new Rng(seed));
+  }
+
+  it("never changes the chosen optimum on the mixture examples (same ELBO as every restart run to convergence)", () => {
+    for (const name of ["gmm_conjugate", "gmm_normal_gamma"]) {
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const full = runWith(source(name), exampleData(name), seed, { prune: false });
+        const pruned = runWith(source(name), exampleData(name), seed, {});
+        expect(full.prunedRestarts).toBe(0);
+        expect(full.convergedRestarts).toBe(5);
+        expect(Math.abs(pruned.elbo - full.elbo)).toBeLessThanOrEqual(1e-9 * Math.abs(full.elbo));
+        expect(pruned.convergedRestarts + pruned.prunedRestarts).toBe(5);
+        expect(pruned.totalSweeps).toBeLessThanOrEqual(full.totalSweeps);
+        expect(full.totalSweeps).toBe(full.restartSweeps.reduce((a, b) => a + b, 0));
+        // A restart that was not pruned ran exactly as before; a pruned one stopped below its final ELBO.
+        pruned.restartElbos.forEach((e, i) => {
+          if (pruned.restartSweeps[i] === full.restartSweeps[i]) expect(e).toBe(full.restartElbos[i]);
+          else expect(e).toBeLessThanOrEqual(full.restartElbos[i]!);
+        });
+      }
+    }
+  });
+
+  it("on random mixtures: unpruned restarts run as before, pruned ones stop early and below their end, the best unpruned one is kept", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -20, max: 20, noNaN: true }), { minLength: 6, maxLength: 60 }), fc.integer({ min: 2, max: 4 }), fc.integer({ min: 1, max: 1000 }), (x, k, seed) => {
+        const mix = `model Mix {\n  data N: int\n  data x: real[N]\n  latent w: simplex[${k}]\n  latent mu: real[${k}]\n  latent tau: real<lower=0>[${k}]\n  latent z: int<lower=0, upper=${k - 1}>[N]\n  w ~ Dirichlet(fill(1, ${k}))\n  mu ~ Normal(0, 10)\n  tau ~ Gamma(1, 1)\n  z ~ Categorical(w)\n  x ~ Normal(mu[z], 1 / sqrt(tau[z]))\n}`;
+        const full = runWith(mix, { N: x.length, x }, seed, { prune: false });
+        const pruned = runWith(mix, { N: x.length, x }, seed, {});
+        // The rule is a heuristic (a restart may crawl and then climb again), so on random data the
+        // kept optimum is checked against the restarts that ran, not against the unpruned run.
+        const kept: number[] = [];
+        pruned.restartElbos.forEach((e, i) => {
+          if (pruned.restartSweeps[i] === full.restartSweeps[i]) {
+            expect(e).toBe(full.restartElbos[i]);
+            kept.push(e);
+          } else {
+            expect(pruned.restartSweeps[i]!).toBeLessThan(full.restartSweeps[i]!);
+            expect(e).toBeLessThanOrEqual(full.restartElbos[i]!);
+            expect(e).toBeLessThan(Math.max(...pruned.restartElbos.slice(0, i)));
+          }
+        });
+        expect(kept.length).toBe(pruned.restarts - pruned.prunedRestarts);
+        expect(pruned.elbo).toBe(Math.max(...kept));
+        expect(pruned.totalSweeps).toBeLessThanOrEqual(full.totalSweeps);
+      }),
+      { numRuns: 80, seed: 11 },
+    );
+  });
+
+  it("abandons a k-means start stuck in a poor optimum: fewer sweeps, the same best ELBO", () => {
+    // Five 2-D clusters (bench/cavi.ts's recipe at N = 500); with seed 3 restart 2 lands ~160 nats below the rest.
+    const centers = [[-6, -6], [-6, 6], [0, 0], [6, -6], [6, 6]];
+    const scales = [[1.0, 0.5], [0.7, 1.2], [1.5, 1.5], [0.5, 0.5], [1.0, 2.0]];
+    const weights = [0.1, 0.2, 0.3, 0.15, 0.25];
+    const rng = new Rng(2);
+    const N = 500;
+    const x: number[][] = [];
+    for (let i = 0; i < N; i++) {
+      let u = rng.nextUniform();
+      let k = 0;
+      while (k < 4 && u > weights[k]!) u -= weights[k++]!;
+      x.push([0, 1].map((d) => Math.round((centers[k]![d]! + scales[k]![d]! * rng.nextNormal()) * 1000) / 1000));
+    }
+    const m0 = [0, 1].map((d) => x.reduce((s, r) => s + r[d]!, 0) / N);
+    const b0 = [0, 1].map((d) => x.reduce((s, r) => s + (r[d]! - m0[d]!) ** 2, 0) / (N - 1) / 2);
+    const data = { N, K: 5, D: 2, x, m0, beta0: 1, a0: 1, b0 };
+    const full = runWith(source("gmm_normal_gamma"), data, 3, { prune: false });
+    const best = Math.max(...full.restartElbos);
+    const poor = full.restartElbos.findIndex((e) => e < best - 100);
+    expect(poor).toBeGreaterThan(0);
+    const traces: number[][] = full.restartSweeps.map(() => []);
+    const pruned = runWith(source("gmm_normal_gamma"), data, 3, { onSweep: (_, e, r) => traces[r]!.push(e) });
+    expect(pruned.prunedRestarts).toBe(1);
+    expect(pruned.convergedRestarts).toBe(4);
+    expect(pruned.restartSweeps[poor]!).toBeLessThan(full.restartSweeps[poor]!);
+    expect(pruned.totalSweeps).toBeLessThan(full.totalSweeps);
+    expect(pruned.elbo).toBe(full.elbo);
+    expect(pruned.restartElbos[poor]!).toBeLessThanOrEqual(full.restartElbos[poor]!);
+    // The rule (defaults: after 3, window 2, slack 2, contraction 0.8; 1000 sweeps): abandoned at the
+    // first sweep where the last two gains each shrank by 0.8 and the gap to the best exceeds twice
+    // both the largest of the last three gains times the sweeps left and the gain since sweep 1.
+    const t = traces[poor]!;
+    const bestBefore = Math.max(...pruned.restartElbos.slice(0, poor));
+    const gain = (s: number) => t[s - 1]! - t[s - 2]!;
+    const hopeless = (s: number) =>
+      gain(s) <= 0.8 * gain(s - 1) && gain(s - 1) <= 0.8 * gain(s - 2) && bestBefore - t[s - 1]! > 2 * Math.max(Math.max(gain(s), gain(s - 1), gain(s - 2)) * (1000 - s), t[s - 1]! - t[0]!);
+    expect(t.length).toBe(pruned.restartSweeps[poor]);
+    expect(hopeless(t.length)).toBe(true);
+    for (let s = 4; s < t.length; s++) expect(hopeless(s)).toBe(false);
+    // Random starts sit near the symmetric saddle: by default they are not pruned.
+    expect(runWith(source("gmm_normal_gamma"), data, 3, { init: "random", maxSweeps: 200 }).prunedRestarts).toBe(0);
+  });
+
+  it("fit() reports converged and pruned restarts in the reason and extras", async () => {
+    const model = compile(source("gmm_normal_gamma"));
+    const r = await model.fit(exampleData("gmm_normal_gamma"), { method: "cavi", seed: 1 });
+    const extras = r.diagnostics.extras as { restarts: number; convergedRestarts: number; prunedRestarts: number; totalSweeps: number; restartSweeps: number[] };
+    expect(extras.restarts).toBe(5);
+    expect(extras.convergedRestarts + extras.prunedRestarts).toBe(5);
+    expect(extras.totalSweeps).toBe(extras.restartSweeps.reduce((a, b) => a + b, 0));
+    expect(r.reason).toContain(`${extras.convergedRestarts} converged, ${extras.prunedRestarts} pruned`);
+    r.dispose();
   });
 });
