@@ -24,6 +24,18 @@ export interface PosteriorDraws {
 
 const CHUNK = 256;
 
+/** Copies a chunk of draws t [c, ...shape] of `name` into its n-draw buffer, starting at draw `at`. */
+function putChunk(variables: Map<string, VariableDraws>, n: number, name: string, t: tf.Tensor, at: number): void {
+  const shape = t.shape.slice(1);
+  const size = shape.reduce((a, b) => a * b, 1);
+  let d = variables.get(name);
+  if (!d) {
+    d = { shape, values: new Float64Array(n * size) };
+    variables.set(name, d);
+  }
+  d.values.set(t.dataSync(), at * size);
+}
+
 export function drawPosterior(
   approximation: Approximation,
   logJoint: LogJoint | undefined,
@@ -33,16 +45,7 @@ export function drawPosterior(
 ): PosteriorDraws {
   const variables = new Map<string, VariableDraws>();
   const lw = options.weights && logJoint ? new Float64Array(n) : undefined;
-  const put = (name: string, t: tf.Tensor, at: number): void => {
-    const shape = t.shape.slice(1);
-    let d = variables.get(name);
-    const size = shape.reduce((a, b) => a * b, 1);
-    if (!d) {
-      d = { shape, values: new Float64Array(n * size) };
-      variables.set(name, d);
-    }
-    d.values.set(t.dataSync(), at * size);
-  };
+  const put = (name: string, t: tf.Tensor, at: number): void => putChunk(variables, n, name, t, at);
   for (let at = 0; at < n; at += CHUNK) {
     const c = Math.min(CHUNK, n - at);
     const { values, logQ } = approximation.draw(c, rng);
@@ -85,16 +88,7 @@ export function drawPredictive(approximation: Approximation, logJoint: LogJoint,
     const out = logJoint.predictive(values, dataRng);
     disposeValues(values);
     skipped = out.skipped;
-    for (const [name, t] of out.draws) {
-      const shape = t.shape.slice(1);
-      const size = shape.reduce((a, b) => a * b, 1);
-      let d = variables.get(name);
-      if (!d) {
-        d = { shape, values: new Float64Array(n * size) };
-        variables.set(name, d);
-      }
-      d.values.set(t.dataSync(), at * size);
-    }
+    for (const [name, t] of out.draws) putChunk(variables, n, name, t, at);
     disposeValues(out.draws);
   }
   return { n, variables, skipped };

@@ -12,5 +12,5 @@ export { LatentTransform } from "./transform.js";
 export { elboSurrogate, logWeights, type ElboSettings, type ElboModel } from "./elbo.js";
 export { makeGuide, guideFromState, MeanFieldGuide, FullRankGuide, LowRankGuide, CustomGuide, type Guide, type GuideInit, type GuideState } from "./guide/index.js";
 export { adviInit, adviStep, adviFinalise, adviDispose, adviCheckpoint, adviResume, type AdviConfig, type AdviState, type AdviCheckpoint } from "./advi.js";
-export { elementNames, type PosteriorDraws, type PredictiveDraws, type VariableDraws } from "./draws.js";
+export { elementNames, columns, type PosteriorDraws, type PredictiveDraws, type VariableDraws } from "./draws.js";
 export type { LogJoint, LatentLayout, FactorTerm, LogJointOptions, MinibatchSource, GuideProgram } from "./target.js";

@@ -9,7 +9,7 @@ import { PplError } from "../language/index.js";
 import { Rng } from "../stdlib/index.js";
 import { columns, drawPosterior, drawPredictive, type PosteriorDraws, type PredictiveDraws } from "./draws.js";
 import { badSavedFit } from "./errors.js";
-import { approximationFromState, type ApproximationState } from "./approximation/index.js";
+import { approximationFromState, type Approximation, type ApproximationState } from "./approximation/index.js";
 import type { ParetoDiagnostic } from "./psis.js";
 import type { LatentLayout, LogJoint } from "./target.js";
 
@@ -137,8 +137,7 @@ export class FitResult {
   /** n draws by variable, with shapes ([n, ...shape] flattened row-major). */
   draws(n: number, seed: number | string = 0): PosteriorDraws {
     if (!Number.isInteger(n) || n < 1) throw new PplError([badSavedFit(`sample(n): n must be a positive integer, got ${n}`)]);
-    const latents = this.logJoint?.latents ?? this.layout.map((l) => ({ ...l, size: l.shape.reduce((a, b) => a * b, 1), discrete: l.discrete ?? false, span: ZERO_SPAN }));
-    const q = approximationFromState(this.guide, latents, this.logJoint ? { logJoint: this.logJoint } : undefined);
+    const q = this.approximation();
     try {
       return drawPosterior(q, this.logJoint, n, new Rng(String(seed)).fork("sample"));
     } finally {
@@ -154,12 +153,18 @@ export class FitResult {
   predictive(n: number, seed: number | string = 0): PredictiveDraws {
     if (!Number.isInteger(n) || n < 1) throw new PplError([badSavedFit(`predictive(n): n must be a positive integer, got ${n}`)]);
     if (!this.logJoint?.predictive) throw new PplError([badSavedFit("posterior predictive draws need the model: fit it with model.fit(), or load it with model.loadFit(saved, data)")]);
-    const q = approximationFromState(this.guide, this.logJoint.latents, { logJoint: this.logJoint });
+    const q = this.approximation();
     try {
       return drawPredictive(q, this.logJoint, n, new Rng(String(seed)).fork("predictive"));
     } finally {
       q.dispose();
     }
+  }
+
+  /** The fitted approximation rebuilt from its state (the caller disposes it). */
+  private approximation(): Approximation {
+    const latents = this.logJoint?.latents ?? this.layout.map((l) => ({ ...l, size: l.shape.reduce((a, b) => a * b, 1), discrete: l.discrete ?? false, span: ZERO_SPAN }));
+    return approximationFromState(this.guide, latents, this.logJoint ? { logJoint: this.logJoint } : undefined);
   }
 
   save(): SavedFit {

@@ -8,7 +8,7 @@ import { SingleBar } from "cli-progress";
 import { compile, PplError, type FitResult } from "../../index.js";
 import { loadDataFile } from "../../compiler/index.js";
 import { hasErrors, makeDiagnostic, type Diagnostic } from "../../language/index.js";
-import { elementNames, summarise } from "../../inference/index.js";
+import { columns, elementNames, summarise } from "../../inference/index.js";
 import { findDataFile, printDiagnostics, readSource, type Io } from "../io.js";
 import type { CommonOptions } from "../main.js";
 import { elboTraceSpec, renderPlot } from "../report/plot.js";
@@ -168,19 +168,9 @@ async function writeOutputs(dir: string, name: string, fit: FitResult, data: Rec
   writeFileSync(join(dir, "summary.csv"), summaryCsv(fit.summary()));
   writeFileSync(join(dir, "fit.json"), JSON.stringify(fit.save()) + "\n");
   const draws = fit.draws(1000, 1);
-  const columns: string[] = [];
-  const series: Float64Array[] = [];
-  for (const [v, d] of draws.variables) {
-    const names = elementNames(v, d.shape);
-    const size = names.length;
-    names.forEach((n, k) => {
-      columns.push(n);
-      const col = new Float64Array(draws.n);
-      for (let i = 0; i < draws.n; i++) col[i] = d.values[i * size + k]!;
-      series.push(col);
-    });
-  }
-  const lines = [columns.join(",")];
+  const cols = columns(draws);
+  const series = [...cols.values()];
+  const lines = [[...cols.keys()].join(",")];
   for (let i = 0; i < draws.n; i++) lines.push(series.map((s) => String(s[i])).join(","));
   writeFileSync(join(dir, "draws.csv"), lines.join("\n") + "\n");
   const trace = fit.trace.map((elbo, step) => ({ step: step + 1, elbo }));
@@ -208,13 +198,13 @@ function predictiveCsv(fit: FitResult, data: Record<string, unknown>): string | 
   if (elements === 0 || elements > PREDICTIVE_MAX_ELEMENTS) return undefined;
   const pred = fit.predictive(PREDICTIVE_DRAWS, 1);
   const lines = ["name,observed,mean,sd,q05,q50,q95,p_rep_ge_obs"];
+  const cols = columns(pred);
+  const rows = new Map(summarise(pred).map((r) => [r.name, r]));
   for (const [v, d] of pred.variables) {
-    const names = elementNames(v, d.shape);
     const observed = flatten(data[v]);
-    names.forEach((n, k) => {
-      const col = new Float64Array(pred.n);
-      for (let i = 0; i < pred.n; i++) col[i] = d.values[i * names.length + k]!;
-      const [row] = summarise({ n: pred.n, variables: new Map([[n, { shape: [], values: col }]]) });
+    elementNames(v, d.shape).forEach((n, k) => {
+      const col = cols.get(n)!;
+      const row = rows.get(n);
       const obs = observed?.[k];
       const ge = obs === undefined ? "" : String(col.filter((x) => x >= obs).length / pred.n);
       lines.push([n, obs ?? "", row!.mean, row!.sd, row!.q05, row!.q50, row!.q95, ge].join(","));
