@@ -11,7 +11,7 @@
  *   Carlo jitter that a fixed-step optimiser leaves in its answer.
  */
 import * as tf from "@tensorflow/tfjs";
-import { advancePhase, finishAveraging } from "./averaging.js";
+import { advancePhase, disposeOptimiserSlots, finishAveraging, optimiserSlots, type OptimiserSlots } from "./averaging.js";
 import { checkCheckpointHeader } from "./checkpoint.js";
 import { PplError, type Diagnostic } from "../language/index.js";
 import { Rng, type RngState } from "../stdlib/index.js";
@@ -20,7 +20,7 @@ import { elboSurrogate, type ElboSettings } from "./elbo.js";
 import { badOptionValue, badSavedFit, nonFiniteGuide, nonFiniteTerm } from "./errors.js";
 import { CustomGuide, guideFromState, makeGuide, type Guide, type GuideState } from "./guide/index.js";
 import { laplaceInit, zeroInit } from "./init.js";
-import { Adam, ClipRule, Snapshot, decayedRate, disposeStepScale, globalNorm, type AdamStateData, type StepScale } from "./optim.js";
+import { ClipRule, decayedRate, disposeStepScale, globalNorm, type AdamStateData, type StepScale } from "./optim.js";
 import { FULLRANK_AUTO_MAX, type FamilyChoice, type GuideFamily, type ResolvedOptions } from "./options.js";
 import { layoutMismatch, savedLayout, type SavedLayout } from "./result.js";
 import type { LogJoint, MinibatchSource } from "./target.js";
@@ -36,7 +36,7 @@ export interface AdviConfig {
 export type Phase = "optimise" | "average";
 
 /** Everything a run needs to continue; tensors live in guide, adam, snapshot and avg. */
-export interface AdviState {
+export interface AdviState extends OptimiserSlots {
   step: number;
   phase: Phase;
   /** Stop averaging (and the run) at this step. */
@@ -46,11 +46,6 @@ export interface AdviState {
   failures: number;
   nonFiniteSteps: number;
   readonly guide: Guide;
-  readonly variables: readonly tf.Variable[];
-  readonly adam: Adam;
-  readonly snapshot: Snapshot;
-  readonly avg: tf.Variable[];
-  avgCount: number;
   rng: Rng;
   batchRng: Rng;
   readonly trace: number[];
@@ -88,7 +83,6 @@ export function networkStepScale(lj: LogJoint, v: tf.Variable): StepScale {
 function makeState(cfg: AdviConfig, guide: Guide, initHow: string, rng: Rng, batchRng: Rng): AdviState {
   const o = cfg.options;
   const variables = [...guide.variables, ...paramVariables(cfg.logJoint)];
-  const adam = new Adam(variables);
   return {
     step: 0,
     phase: "optimise",
@@ -98,11 +92,7 @@ function makeState(cfg: AdviConfig, guide: Guide, initHow: string, rng: Rng, bat
     failures: 0,
     nonFiniteSteps: 0,
     guide,
-    variables,
-    adam,
-    snapshot: new Snapshot([...variables, ...adam.slots]),
-    avg: variables.map((v) => tf.tidy(() => tf.variable(v.clone(), false))),
-    avgCount: 0,
+    ...optimiserSlots(variables),
     rng,
     batchRng,
     trace: [],
@@ -244,9 +234,7 @@ export function adviFinalise(st: AdviState): ConvergenceVerdict {
 }
 
 export function adviDispose(st: AdviState, options: { keepGuide?: boolean } = {}): void {
-  st.adam.dispose();
-  st.snapshot.dispose();
-  for (const a of st.avg) a.dispose();
+  disposeOptimiserSlots(st);
   if (!options.keepGuide) st.guide.dispose();
 }
 

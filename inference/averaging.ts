@@ -5,6 +5,34 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ConvergenceMonitor, ConvergenceVerdict } from "./convergence.js";
+import { Adam, Snapshot } from "./optim.js";
+
+/** What a step-based method keeps for its trainable variables: Adam, a snapshot to step back to, the running average. */
+export interface OptimiserSlots {
+  readonly variables: readonly tf.Variable[];
+  readonly adam: Adam;
+  readonly snapshot: Snapshot;
+  readonly avg: tf.Variable[];
+  avgCount: number;
+}
+
+export function optimiserSlots(variables: readonly tf.Variable[]): OptimiserSlots {
+  const adam = new Adam(variables);
+  return {
+    variables,
+    adam,
+    snapshot: new Snapshot([...variables, ...adam.slots]),
+    avg: variables.map((v) => tf.tidy(() => tf.variable(v.clone(), false))),
+    avgCount: 0,
+  };
+}
+
+/** Frees the optimiser's slots (not the variables). */
+export function disposeOptimiserSlots(st: OptimiserSlots): void {
+  st.adam.dispose();
+  st.snapshot.dispose();
+  for (const a of st.avg) a.dispose();
+}
 
 export interface AveragedState {
   readonly variables: readonly tf.Variable[];

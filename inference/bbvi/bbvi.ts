@@ -12,7 +12,7 @@
  * iterates are averaged with three times the samples per step, as ADVI does.
  */
 import * as tf from "@tensorflow/tfjs";
-import { advancePhase, finishAveraging } from "../averaging.js";
+import { advancePhase, disposeOptimiserSlots, finishAveraging, optimiserSlots, type OptimiserSlots } from "../averaging.js";
 import type { ElementTerm, GraphIR } from "../../compiler/index.js";
 import { PplError } from "../../language/index.js";
 import { Rng, type RngState } from "../../stdlib/index.js";
@@ -21,7 +21,7 @@ import { ConvergenceMonitor, type ConvergenceState, type ConvergenceVerdict } fr
 import { badSavedFit } from "../errors.js";
 import { nextBaseline, scoreFunctionGradient, type ControlVariate } from "../elbo-score.js";
 import { guideFromState, type DiscreteFactor, type DiscreteFactorState, type Guide, type GuideState } from "../guide/index.js";
-import { Adam, ClipRule, Snapshot, decayedRate, disposeStepScale, globalNorm, type AdamStateData, type StepScale } from "../optim.js";
+import { ClipRule, decayedRate, disposeStepScale, globalNorm, type AdamStateData, type StepScale } from "../optim.js";
 import { layoutMismatch, savedLayout, type SavedLayout } from "../result.js";
 import type { ResolvedOptions } from "../options.js";
 import type { LogJoint } from "../target.js";
@@ -36,7 +36,7 @@ export interface BbviConfig {
   readonly transform: LatentTransform;
 }
 
-export interface BbviState {
+export interface BbviState extends OptimiserSlots {
   step: number;
   phase: "optimise" | "average";
   averageUntil: number;
@@ -49,11 +49,6 @@ export interface BbviState {
   readonly factors: readonly DiscreteFactor[];
   /** How each log-joint term enters each discrete latent's signal. */
   readonly uses: ReadonlyMap<string, readonly TermUse[]>;
-  readonly variables: readonly tf.Variable[];
-  readonly adam: Adam;
-  readonly snapshot: Snapshot;
-  readonly avg: tf.Variable[];
-  avgCount: number;
   readonly rng: Rng;
   readonly trace: number[];
   readonly monitor: ConvergenceMonitor;
@@ -76,7 +71,6 @@ export function bbviInit(cfg: BbviConfig, guide: Guide | null, factors: readonly
   const o = cfg.options;
   const params = [...cfg.logJoint.params.values()];
   const variables = [...(guide?.variables ?? []), ...factors.map((f) => f.variable), ...params];
-  const adam = new Adam(variables);
   return {
     step: 0,
     phase: "optimise",
@@ -87,11 +81,7 @@ export function bbviInit(cfg: BbviConfig, guide: Guide | null, factors: readonly
     guide,
     factors,
     uses: blanketUses(cfg.logJoint, cfg.graph, factors.map((f) => f.latent), o.raoBlackwell),
-    variables,
-    adam,
-    snapshot: new Snapshot([...variables, ...adam.slots]),
-    avg: variables.map((v) => tf.tidy(() => tf.variable(v.clone(), false))),
-    avgCount: 0,
+    ...optimiserSlots(variables),
     rng,
     trace: [],
     // Score-function ELBO estimates are noisier and discrete logits move slowly: windows and the
@@ -338,9 +328,7 @@ export function bbviFinalise(st: BbviState): ConvergenceVerdict {
 
 /** Frees the optimiser's state (the guide and the factors belong to the approximation). */
 export function bbviDispose(st: BbviState): void {
-  st.adam.dispose();
-  st.snapshot.dispose();
-  for (const a of st.avg) a.dispose();
+  disposeOptimiserSlots(st);
   for (const b of st.baselines.values()) b.dispose();
   st.baselines.clear();
 }

@@ -14,7 +14,7 @@
 import { CategoricalAggregate } from "./categorical-aggregate.js";
 import type { BoundFactor } from "./bind.js";
 import { NormalAggregate } from "./aggregate.js";
-import type { CategoricalQ, QFactor } from "./q.js";
+import { softmaxRow, type CategoricalQ, type QFactor } from "./q.js";
 
 export class MixtureUpdate {
   /** The factors whose ELBO terms `lse` stands for (with z's entropy). */
@@ -129,17 +129,7 @@ export class MixtureUpdate {
           for (let c = 0; c < k; c++, j += stride) acc[o + c]! += a[j]! + v * (b[j]! + cc[j]! * v);
         }
       }
-      // Softmax as CategoricalQ.update: exp(-37) < 2^-53, such a category's probability is 0.
-      let m = -Infinity;
-      for (let c = 0; c < k; c++) if (acc[o + c]! > m) m = acc[o + c]!;
-      let s = 0;
-      for (let c = 0; c < k; c++) {
-        const d = acc[o + c]! - m;
-        s += r[o + c] = d < -37 ? 0 : Math.exp(d);
-      }
-      const inv = 1 / s;
-      for (let c = 0; c < k; c++) r[o + c]! *= inv;
-      lse += m + Math.log(s);
+      lse += softmaxRow(acc, r, o, k);
       for (let i = 0; i < normals.length; i++) {
         const n = normals[i]!;
         const { w, s1, s2, x } = n;

@@ -381,20 +381,7 @@ export class CategoricalQ implements QBase {
     const r = this.r;
     const acc = this.acc;
     let lse = 0;
-    for (let o = 0; o < r.length; o += k) {
-      let m = -Infinity;
-      for (let c = 0; c < k; c++) if (acc[o + c]! > m) m = acc[o + c]!;
-      let s = 0;
-      // exp(-37) < 2^-53: such a category changes no sum it enters, so its probability is 0
-      // (and costs no exp).
-      for (let c = 0; c < k; c++) {
-        const d = acc[o + c]! - m;
-        s += r[o + c] = d < -37 ? 0 : Math.exp(d);
-      }
-      const inv = 1 / s;
-      for (let c = 0; c < k; c++) r[o + c]! *= inv;
-      lse += m + Math.log(s);
-    }
+    for (let o = 0; o < r.length; o += k) lse += softmaxRow(acc, r, o, k);
     this.lse = lse;
   }
   /**
@@ -474,3 +461,20 @@ export class CategoricalQ implements QBase {
 }
 
 export type QFactor = BetaQ | GammaQ | GaussQ | DirichletQ | CategoricalQ;
+
+/**
+ * r[o..o+k) = softmax(acc[o..o+k)); returns the row's log-sum-exp. exp(-37) < 2^-53: such a
+ * category changes no sum it enters, so its probability is 0 (and costs no exp).
+ */
+export function softmaxRow(acc: Float64Array, r: Float64Array, o: number, k: number): number {
+  let m = -Infinity;
+  for (let c = 0; c < k; c++) if (acc[o + c]! > m) m = acc[o + c]!;
+  let s = 0;
+  for (let c = 0; c < k; c++) {
+    const d = acc[o + c]! - m;
+    s += r[o + c] = d < -37 ? 0 : Math.exp(d);
+  }
+  const inv = 1 / s;
+  for (let c = 0; c < k; c++) r[o + c]! *= inv;
+  return m + Math.log(s);
+}
