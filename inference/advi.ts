@@ -18,10 +18,10 @@ import { Rng, type RngState } from "../stdlib/index.js";
 import { ConvergenceMonitor, type ConvergenceState, type ConvergenceVerdict } from "./convergence.js";
 import { elboSurrogate, type ElboSettings } from "./elbo.js";
 import { badOptionValue, badSavedFit, nonFiniteGuide, nonFiniteTerm } from "./errors.js";
-import { CustomGuide, guideFromState, makeGuide, type Guide, type GuideState } from "./guide/index.js";
+import { CustomGuide, guideFromState, makeGuide, type Guide, type GuideInit, type GuideState } from "./guide/index.js";
 import { laplaceInit, zeroInit } from "./init.js";
 import { ClipRule, decayedRate, disposeStepScale, globalNorm, type AdamStateData, type StepScale } from "./optim.js";
-import { FULLRANK_AUTO_MAX, type FamilyChoice, type GuideFamily, type ResolvedOptions } from "./options.js";
+import { FULLRANK_AUTO_MAX, type FamilyChoice, type FamilyName, type GuideFamily, type ResolvedOptions } from "./options.js";
 import { layoutMismatch, savedLayout, type SavedLayout } from "./result.js";
 import type { LogJoint, MinibatchSource } from "./target.js";
 import { disposeValues, type LatentTransform } from "./transform.js";
@@ -105,12 +105,19 @@ function makeState(cfg: AdviConfig, guide: Guide, initHow: string, rng: Rng, bat
   };
 }
 
-/** The family "auto" stands for: the model's guide block when it has one, else by dimension. */
-export function resolveFamily(family: FamilyChoice, dim: number, hasGuide = false): GuideFamily {
+/**
+ * The family "auto" stands for: the model's guide block when it has one; else full-rank for 2 to
+ * FULLRANK_AUTO_MAX unconstrained values when the Laplace start found the mode (`init` has its
+ * covariance; without `init` the start is not known yet), mean-field otherwise. With one value
+ * full-rank is mean-field with more kernels per step; started far from the mode a full-rank guide
+ * moves its mean slowly (from a zero start on a 1-D Normal mean it stopped 0.2-0.35 sd short,
+ * where mean-field did not).
+ */
+export function resolveFamily(family: FamilyChoice, dim: number, hasGuide = false, init?: GuideInit): GuideFamily {
   if (family !== "auto") return family;
   if (hasGuide) return "custom";
-  // With one unconstrained value full-rank is mean-field with more kernels per step.
-  return dim >= 2 && dim <= FULLRANK_AUTO_MAX ? "fullrank" : "meanfield";
+  const modeFound = init === undefined || init.cov !== undefined;
+  return dim >= 2 && dim <= FULLRANK_AUTO_MAX && modeFound ? "fullrank" : "meanfield";
 }
 
 /** The model's guide block as the family; a PplError when it has none or it cannot be drawn from. */
@@ -137,11 +144,8 @@ export function adviInit(cfg: AdviConfig, seed: Rng): AdviState {
     return makeState(cfg, customGuide(cfg), "the guide block's own start (params at zero, networks Glorot/He)", seed.fork("steps"), seed.fork("batches"));
   }
   const init = o.init === "laplace" ? laplaceInit(cfg.logJoint, cfg.transform, o.initScale) : zeroInit(dim, o.initScale, "zero start (init: 'zero')");
-  // "auto" is full-rank only when the Laplace start found the mode: a full-rank guide started far
-  // from it moves its mean slowly (from a zero start on a 1-D Normal mean it stopped 0.2-0.35 sd
-  // short, where mean-field did not).
-  const chosen = o.family === "auto" && family === "fullrank" && init.init.cov === undefined ? "meanfield" : family;
-  const guide = makeGuide(chosen, dim, init.init, { rank: o.rank, rng: seed.fork("guide") });
+  // Without a guide block the family is a Gaussian one.
+  const guide = makeGuide(resolveFamily(o.family, dim, false, init.init) as FamilyName, dim, init.init, { rank: o.rank, rng: seed.fork("guide") });
   return makeState(cfg, guide, init.how, seed.fork("steps"), seed.fork("batches"));
 }
 
@@ -326,7 +330,7 @@ export function adviResume(cfg: AdviConfig, c: AdviCheckpoint): AdviState {
   const problem = layoutMismatch(c.layout, cfg.logJoint);
   if (problem) throw new PplError([badSavedFit(`the checkpoint does not match this model: ${problem}`)]);
   const resolved = adviFamily(cfg);
-  // Under "auto" a small model may have fallen back from full-rank to mean-field (no Laplace mode).
+  // Under "auto" a small model falls back from full-rank to mean-field when the start found no mode.
   const family = cfg.options.family === "auto" && resolved === "fullrank" && c.guide.family === "meanfield" ? "meanfield" : resolved;
   if (c.guide.family !== family) throw new PplError([badSavedFit(`the checkpoint's family is '${c.guide.family}', but the fit asks for '${family}'`)]);
   const guide = family === "custom" ? customGuide(cfg).load(c.guide) : guideFromState(c.guide);
