@@ -1,14 +1,8 @@
 /** The summary table a person reads at the end of a fit, and its CSV twin. */
 import Table from "cli-table3";
 
-export interface SummaryLike {
-  readonly name: string;
-  readonly mean: number;
-  readonly sd: number;
-  readonly q05: number;
-  readonly q50: number;
-  readonly q95: number;
-}
+import type { SummaryRow } from "../../inference/index.js";
+
 
 const COLUMNS = ["mean", "sd", "q05", "q50", "q95"] as const;
 
@@ -21,7 +15,7 @@ export function formatNumber(x: number): string {
 }
 
 /** At most `max` rows are shown (the first ones, then a note); every row goes to the CSV. */
-export function summaryTable(rows: readonly SummaryLike[], max = 60): string {
+export function summaryTable(rows: readonly SummaryRow[], max = 60): string {
   const t = new Table({
     head: ["", "mean", "sd", "5%", "50%", "95%"],
     style: { head: [], border: [], compact: true },
@@ -33,7 +27,7 @@ export function summaryTable(rows: readonly SummaryLike[], max = 60): string {
   return t.toString() + more;
 }
 
-export function summaryCsv(rows: readonly SummaryLike[]): string {
+export function summaryCsv(rows: readonly SummaryRow[]): string {
   const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   return ["name,mean,sd,q05,q50,q95", ...rows.map((r) => [quote(r.name), ...COLUMNS.map((c) => String(r[c]))].join(","))].join("\n") + "\n";
 }
