@@ -132,9 +132,12 @@ export function buildLogJoint(graph: GraphIR, typed: TypedModel, data: BoundData
 
     const terms: FactorTerm[] = [...graph.factors.values()].map((f) => Object.freeze({ id: f.id, text: printStatement(f.stmt).trim(), span: f.span }));
     const reported = reportedLets(graph, typed);
-    const analyticPriors = findAnalyticPriors(graph, program, layouts);
+    // Found on first use: only fits with `kl: "analytic"` read them.
+    let analyticPriors: AnalyticPrior[] | undefined;
     const lj: ModelLogJoint = {
-      analyticPriors,
+      get analyticPriors() {
+        return (analyticPriors ??= findAnalyticPriors(graph, program, layouts));
+      },
       latents: layouts,
       unconstrainedSize: layouts.reduce((n, l) => n + l.unconstrainedSize, 0),
       terms,

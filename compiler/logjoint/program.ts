@@ -214,8 +214,8 @@ export class ModelProgram {
    * the latents, a param or a network, or the statement sits in a loop.
    */
   constantArgs(factorId: string): { values: Float32Array; shape: number[] }[] | null {
-    const stmt = [...this.factorOfStmt].find(([st, f]) => f.id === factorId && this.typed.model.body.includes(st as Statement))?.[0] as SampleStmt | undefined;
-    if (!stmt || stmt.kind !== "Sample") return null;
+    const stmt = this.graph.factors.get(factorId)?.stmt;
+    if (!stmt || stmt.kind !== "Sample" || !this.typed.model.body.includes(stmt)) return null;
     try {
       return tf.tidy(() => {
         const ev = this.evaluator(this.newState(1, new Map(), false), true);
